@@ -1,0 +1,260 @@
+"""An organisation's portfolio: teams, services, pattern mixes, the RACI and practices.
+
+Every change to a portfolio's rows bumps `Portfolio.revision` (see
+`portfolio.signals`); the analysis cache is keyed on it, so findings are
+never older than the data they describe.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from patterns.models import LifecycleActivity, PartyKind, Pattern, Practice
+from portfolio.text import normalise_name, validate_key
+
+
+class Role(models.TextChoices):
+    """A member's role in a portfolio; each role may do everything the one before it may."""
+
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    OWNER = "owner", _("Owner")
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+
+class Portfolio(models.Model):
+    key = models.CharField(_("key"), max_length=60, unique=True, validators=[validate_key])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    revision = models.PositiveBigIntegerField(
+        _("revision"), default=0, editable=False,
+        help_text=_("Raised by every change to the portfolio's data."),
+    )
+    min_capability_level = models.PositiveSmallIntegerField(
+        _("minimum capability level"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Key practices adopted below this level (1–5) are reported as immature."),
+    )
+    disabled_rules = models.JSONField(
+        _("switched-off rules"), default=list, blank=True,
+        help_text=_("Finding codes that the analysis does not report for this portfolio."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("portfolio")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.name = normalise_name(self.name)
+        self.key = normalise_name(self.key)
+
+
+class Membership(models.Model):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "user"], name="membership_unique",
+                violation_error_message=_("This user is already a member of the portfolio."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.portfolio} ({self.role})"
+
+
+class Team(models.Model):
+    """A concrete party in a portfolio: one of our teams, a vendor, a provider or a customer."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    party_kind = models.CharField(_("party kind"), max_length=20, choices=PartyKind.choices)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "portfolio", name="team_name_unique",
+                violation_error_message=_("A team with this name already exists in the portfolio."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.name = normalise_name(self.name)
+
+
+class ServiceStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    LIVE = "live", _("Live")
+    RETIRED = "retired", _("Retired")
+
+
+class Service(models.Model):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="services")
+    key = models.CharField(_("key"), max_length=60, validators=[validate_key],
+                           help_text=_("Short unique identifier, used in links and imports."))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ServiceStatus.choices,
+                              default=ServiceStatus.LIVE)
+    owner = models.ForeignKey(Team, verbose_name=_("owning team"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="owned_services")
+    context = models.JSONField(
+        _("context"), default=dict, blank=True,
+        help_text=_("The service's answers to the decision factors: factor key to option key."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = [Lower("name"), "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "key"], name="service_key_unique",
+                violation_error_message=_("A service with this key already exists in the portfolio."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.name = normalise_name(self.name)
+        self.key = normalise_name(self.key)
+        if self.owner_id and self.portfolio_id and self.owner.portfolio_id != self.portfolio_id:
+            raise ValidationError({"owner": _("The team “%(team)s” belongs to another portfolio.")
+                                   % {"team": self.owner}})
+
+
+class PatternAssignment(models.Model):
+    """A pattern on a service with the lifecycle activities it governs there.
+
+    `activities` lists activity keys; each must be in the pattern's scope.
+    Two or more assignments on one service make a mix.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="assignments")
+    pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, to_field="key",
+                                related_name="+")
+    activities = models.JSONField(_("governed activities"), default=list)
+
+    class Meta:
+        ordering = ["service", "pattern__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "pattern"], name="assignment_unique",
+                violation_error_message=_("The pattern is already assigned to this service."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service} · {self.pattern_id}"
+
+
+class RaciRole(models.TextChoices):
+    RESPONSIBLE = "R", _("Responsible")
+    ACCOUNTABLE = "A", _("Accountable")
+    CONSULTED = "C", _("Consulted")
+    INFORMED = "I", _("Informed")
+
+
+class Responsibility(models.Model):
+    """One RACI cell: a team's role for one lifecycle activity of one service."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="responsibilities")
+    activity = models.ForeignKey(LifecycleActivity, on_delete=models.PROTECT, to_field="key",
+                                 related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="responsibilities")
+    role = models.CharField(_("role"), max_length=1, choices=RaciRole.choices)
+
+    class Meta:
+        verbose_name_plural = _("responsibilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "activity", "team", "role"], name="responsibility_unique",
+                violation_error_message=_("The team already has this role for this activity."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service} · {self.activity_id} · {self.team} ({self.role})"
+
+
+class AdoptionStatus(models.TextChoices):
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+    PLANNED = "planned", _("Planned")
+    ADOPTED = "adopted", _("Adopted")
+
+
+class PracticeAdoption(models.Model):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="adoptions")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, to_field="key",
+                                 related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=AdoptionStatus.choices,
+                              default=AdoptionStatus.NOT_ADOPTED)
+    capability_level = models.PositiveSmallIntegerField(
+        _("capability level"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (initial) to 5 (optimised)."),
+    )
+    owner = models.ForeignKey(Team, verbose_name=_("owning team"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="owned_practices")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "practice"], name="adoption_unique",
+                violation_error_message=_("The portfolio already records this practice."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capability_level__isnull=True)
+                | models.Q(capability_level__gte=1, capability_level__lte=5),
+                name="adoption_capability_range",
+                violation_error_message=_("Capability level must be between 1 and 5."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.portfolio} · {self.practice_id}: {self.status}"
+
+
+class Waiver(models.Model):
+    """An accepted finding: the rule code and subject it covers, why, who and until when."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="waivers")
+    code = models.CharField(_("finding code"), max_length=20)
+    subject = models.CharField(_("subject"), max_length=400)
+    justification = models.TextField(_("justification"))
+    approver = models.CharField(_("approver"), max_length=200)
+    expires_on = models.DateField(_("expires on"))
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("accepted by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "code", "subject"], name="waiver_unique",
+                violation_error_message=_("This finding already has a waiver."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.subject}"

@@ -1,0 +1,53 @@
+"""Keep `Portfolio.revision` moving with every write to a portfolio's data.
+
+Per-object saves and deletes (forms, services, the admin) are caught here.
+Bulk writes (`QuerySet.update`, `bulk_create`) send no signals: code that uses
+them calls `portfolio_bump_revision` itself.
+"""
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from patterns.library import library_changed
+from portfolio.models import (
+    PatternAssignment,
+    Portfolio,
+    PracticeAdoption,
+    Responsibility,
+    Service,
+    Team,
+    Waiver,
+)
+
+DIRECT_MODELS = (Team, Service, PracticeAdoption, Waiver)
+SERVICE_CHILD_MODELS = (PatternAssignment, Responsibility)
+
+
+def portfolio_bump_revision(portfolio_id: int) -> None:
+    Portfolio.objects.filter(pk=portfolio_id).update(revision=F("revision") + 1)
+
+
+def _on_change(sender, instance, **kwargs):
+    if isinstance(instance, SERVICE_CHILD_MODELS):
+        # The service is usually cached on the instance; otherwise one UPDATE with a join.
+        service = instance._state.fields_cache.get("service")
+        if service is None:
+            Portfolio.objects.filter(services=instance.service_id).update(
+                revision=F("revision") + 1
+            )
+            return
+        portfolio_bump_revision(service.portfolio_id)
+    else:
+        portfolio_bump_revision(instance.portfolio_id)
+
+
+for model in DIRECT_MODELS + SERVICE_CHILD_MODELS:
+    post_save.connect(_on_change, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
+    post_delete.connect(_on_change, sender=model, dispatch_uid=f"revision-delete-{model.__name__}")
+
+
+@receiver(library_changed, dispatch_uid="revision-library")
+def _on_library_change(sender, **kwargs):
+    # Every portfolio is judged by the library, so every cached result is now old.
+    Portfolio.objects.update(revision=F("revision") + 1)

@@ -1,0 +1,3 @@
+from portfolio.views.home import home
+
+__all__ = ["home"]
