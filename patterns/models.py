@@ -118,6 +118,9 @@ class KeyPractice(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.pattern} · {self.practice_id}"
+
 
 class Expectation(models.Model):
     """What a pattern expects for one lifecycle activity.

@@ -20,7 +20,9 @@ def validate_key(value: str) -> None:
     if not value:
         raise ValidationError(_("Enter a key."), code="required")
     for char in value:
-        if char in "-_.\u200d" or unicodedata.category(char)[0] in "LNM" or unicodedata.category(char) == "So":
+        category = unicodedata.category(char)
+        # Marks (M) and the zero-width joiner keep accented letters and emoji sequences whole.
+        if char in "-_.\u200d" or category[0] in "LNM" or category == "So":
             continue
         raise ValidationError(
             _("The key “%(value)s” contains “%(char)s”; use letters, digits, '-', '_' or '.' only."),
