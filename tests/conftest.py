@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
+from patterns.models import Expectation
 from portfolio.models import (
     Membership,
     PatternAssignment,
@@ -15,7 +16,6 @@ from portfolio.models import (
     Service,
     Team,
 )
-from patterns.models import Expectation
 
 _sequence = itertools.count(1)
 

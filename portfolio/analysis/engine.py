@@ -1,0 +1,125 @@
+"""Run the registered rules over a snapshot and cache the result per portfolio revision."""
+
+import logging
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils import translation
+
+from portfolio.analysis.findings import Finding, Level
+from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
+from portfolio.analysis.snapshot import PortfolioSnapshot, load_snapshot
+from portfolio.models import Portfolio
+
+logger = logging.getLogger(__name__)
+
+LEVEL_LABELS = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    portfolio_id: int
+    revision: int
+    findings: tuple[Finding, ...]
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(finding.level.label for finding in self.findings)
+        return {label: counter.get(label, 0) for label in LEVEL_LABELS}
+
+    @cached_property
+    def _by_service(self) -> dict[str, tuple[Finding, ...]]:
+        grouped = defaultdict(list)
+        for finding in self.findings:
+            if finding.service is not None:
+                grouped[finding.service].append(finding)
+        return {key: tuple(found) for key, found in grouped.items()}
+
+    def for_service(self, service_key: str) -> tuple[Finding, ...]:
+        return self._by_service.get(service_key, ())
+
+    @cached_property
+    def counts_by_service(self) -> dict[str, dict[str, int]]:
+        result = {}
+        for key, found in self._by_service.items():
+            counter = Counter(finding.level.label for finding in found)
+            result[key] = {label: counter.get(label, 0) for label in LEVEL_LABELS}
+        return result
+
+    @cached_property
+    def portfolio_findings(self) -> tuple[Finding, ...]:
+        """Findings about the portfolio as a whole, such as practices, not one service."""
+        return tuple(finding for finding in self.findings if finding.service is None)
+
+    def at_least(self, level: Level) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.level >= level)
+
+
+def analyse(snapshot: PortfolioSnapshot) -> AnalysisResult:
+    """Run every rule that the portfolio has not switched off; pure, no queries."""
+    findings: list[Finding] = []
+    rules = [rule for rule in all_rules() if rule.code not in snapshot.disabled_rules]
+    service_rules = [rule for rule in rules if rule.scope == SERVICE]
+    for service in snapshot.services:
+        if not service.analysed:
+            continue
+        for rule in service_rules:
+            findings.extend(rule.check(service, snapshot))
+    for rule in rules:
+        if rule.scope == PORTFOLIO:
+            findings.extend(rule.check(snapshot))
+    findings.sort(key=lambda finding: finding.sort_key)
+    return AnalysisResult(snapshot.portfolio_id, snapshot.revision, tuple(findings))
+
+
+class _ResultCache:
+    """A small per-process LRU of results keyed by (portfolio, revision, language).
+
+    Results are kept as objects, not pickled, so a hit costs nothing. A key
+    includes the revision, which every write raises, so an entry is never
+    served for data that changed after it was computed.
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._entries: OrderedDict[tuple, AnalysisResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            result = self._entries.get(key)
+            if result is not None:
+                self._entries.move_to_end(key)
+            return result
+
+    def put(self, key, result) -> None:
+        with self._lock:
+            self._entries[key] = result
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+result_cache = _ResultCache()
+
+
+def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
+    """Return the findings of `portfolio` at its current revision, computing them on a miss.
+
+    The caller's `portfolio.revision` decides which result is returned, so pass
+    an instance read in the current request.
+    """
+    key = (portfolio.pk, portfolio.revision, translation.get_language())
+    result = result_cache.get(key)
+    if result is None:
+        result = analyse(load_snapshot(portfolio))
+        result_cache.put(key, result)
+        logger.debug("Analysed portfolio %s at revision %s: %d findings",
+                     portfolio.pk, portfolio.revision, len(result.findings))
+    return result

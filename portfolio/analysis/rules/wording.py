@@ -1,0 +1,35 @@
+"""Names and lists that rule messages share."""
+
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from patterns.models import PartyKind
+from portfolio.analysis.snapshot import PortfolioSnapshot
+
+
+def kinds_text(kinds) -> str:
+    """Join party kinds as readable labels: "business or technology"."""
+    labels = [str(PartyKind(kind).label).lower() for kind in sorted(kinds)]
+    return get_text_list(labels, _("or"))
+
+
+def names_text(names) -> str:
+    return get_text_list([f"“{name}”" for name in names], _("and"))
+
+
+def activity_name(snapshot: PortfolioSnapshot, key: str) -> str:
+    return snapshot.library.activity_names.get(key, key)
+
+
+def pattern_name(snapshot: PortfolioSnapshot, key: str) -> str:
+    pattern = snapshot.library.patterns.get(key)
+    return pattern.name if pattern else key
+
+
+def practice_name(snapshot: PortfolioSnapshot, key: str) -> str:
+    return snapshot.library.practice_names.get(key, key)
+
+
+def team_name(snapshot: PortfolioSnapshot, team_id: int) -> str:
+    team = snapshot.teams.get(team_id)
+    return team.name if team else str(team_id)
