@@ -1,0 +1,203 @@
+"""Reads for the portfolio pages, each in a fixed number of queries whatever the portfolio's size.
+
+Lists are ordered case-insensitively by name, except lifecycle activities,
+which keep their lifecycle order (discover to support).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+
+from patterns.models import Expectation, LifecycleActivity, PartyKind, Pattern
+from portfolio.models import (
+    Membership,
+    PatternAssignment,
+    Portfolio,
+    RaciRole,
+    Responsibility,
+    Service,
+    ServiceStatus,
+    Team,
+)
+
+
+def memberships_for_user(user) -> list[Membership]:
+    """Return the user's memberships with their portfolios, ordered by portfolio name."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("portfolio")
+        .order_by(Lower("portfolio__name"), "portfolio__key")
+    )
+
+
+# --- dashboard ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatternUse:
+    key: str
+    name: str
+    services: int
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    services_by_status: dict[str, int]
+    teams: int
+    patterns: list[PatternUse]
+
+    @property
+    def services(self) -> int:
+        return sum(self.services_by_status.values())
+
+
+def dashboard_counts(portfolio: Portfolio) -> DashboardCounts:
+    """Count services by status, teams and services per pattern, in three queries."""
+    rows = Service.objects.filter(portfolio=portfolio).order_by().values("status").annotate(n=Count("id"))
+    by_status = {status: 0 for status in ServiceStatus.values}
+    for row in rows:
+        by_status[row["status"]] = row["n"]
+    uses = (
+        PatternAssignment.objects.filter(service__portfolio=portfolio)
+        .values("pattern_id", "pattern__name")
+        .annotate(services=Count("service_id"))
+        .order_by(Lower("pattern__name"))
+    )
+    return DashboardCounts(
+        services_by_status=by_status,
+        teams=Team.objects.filter(portfolio=portfolio).count(),
+        patterns=[PatternUse(row["pattern_id"], row["pattern__name"], row["services"]) for row in uses],
+    )
+
+
+def service_names(portfolio: Portfolio, keys) -> dict[str, str]:
+    """Map the given service keys to service names, in one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    return dict(Service.objects.filter(portfolio=portfolio, key__in=keys).values_list("key", "name"))
+
+
+# --- service list ------------------------------------------------------------------------------------------
+
+
+def service_list(portfolio: Portfolio, search: str = "") -> QuerySet[Service]:
+    """Return the portfolio's services with owner and pattern mix, optionally matching `search`.
+
+    A page of it costs one query for the rows and one for their assignments.
+    """
+    assignments = PatternAssignment.objects.select_related("pattern").order_by(Lower("pattern__name"))
+    services = (
+        Service.objects.filter(portfolio=portfolio)
+        .select_related("owner")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .order_by(Lower("name"), "key")
+    )
+    search = search.strip()
+    if search:
+        services = services.filter(Q(name__icontains=search) | Q(key__icontains=search))
+    return services
+
+
+def portfolio_teams(portfolio: Portfolio) -> list[Team]:
+    return list(Team.objects.filter(portfolio=portfolio).order_by(Lower("name"), "pk"))
+
+
+# --- service page ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RaciRow:
+    """One lifecycle activity of a service: scope, what the patterns expect and who holds which role."""
+
+    activity: LifecycleActivity
+    governed_by: list[Pattern] = field(default_factory=list)
+    expected_kinds: list[str] = field(default_factory=list)
+    accountable: list[Team] = field(default_factory=list)
+    participants: list[tuple[str, Team]] = field(default_factory=list)
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.governed_by)
+
+    @property
+    def expected_kind_labels(self) -> list[str]:
+        return [PartyKind(kind).label for kind in self.expected_kinds]
+
+    @property
+    def accountable_team(self) -> Team | None:
+        """The one accountable team, or None when there is none or there are several."""
+        return self.accountable[0] if len(self.accountable) == 1 else None
+
+
+@dataclass
+class ServicePage:
+    service: Service
+    assignments: list[PatternAssignment]
+    raci: list[RaciRow]
+    teams: list[Team]
+    unassigned_patterns: list[Pattern]
+
+
+def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
+    """Return the service with its owner, or raise Http404 when the portfolio has no such key."""
+    return get_object_or_404(Service.objects.select_related("owner"), portfolio=portfolio, key=service_key)
+
+
+def service_page(service: Service) -> ServicePage:
+    """Read everything the service page shows about `service`, in six queries."""
+    assignments = list(
+        PatternAssignment.objects.filter(service=service)
+        .select_related("pattern")
+        .order_by(Lower("pattern__name"))
+    )
+    assigned_keys = {assignment.pattern_id for assignment in assignments}
+    patterns = list(Pattern.objects.order_by(Lower("name")))
+    return ServicePage(
+        service=service,
+        assignments=assignments,
+        raci=_raci_rows(service, assignments),
+        teams=portfolio_teams(service.portfolio),
+        unassigned_patterns=[pattern for pattern in patterns if pattern.key not in assigned_keys],
+    )
+
+
+def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[RaciRow]:
+    rows = {activity.key: RaciRow(activity) for activity in LifecycleActivity.objects.order_by("position")}
+    for assignment in assignments:
+        for key in assignment.activities:
+            if key in rows:
+                rows[key].governed_by.append(assignment.pattern)
+
+    # Only the activities an assignment governs count; the rest of a pattern's scope is left out.
+    governed = {(a.pattern_id, key) for a in assignments for key in a.activities}
+    expectations = Expectation.objects.filter(pattern__key__in={a.pattern_id for a in assignments})
+    for pattern_key, activity_key, kinds in expectations.values_list(
+        "pattern__key", "activity_id", "accountable_kinds"
+    ):
+        row = rows.get(activity_key)
+        if row is None or (pattern_key, activity_key) not in governed:
+            continue
+        for kind in kinds:
+            if kind not in row.expected_kinds:
+                row.expected_kinds.append(kind)
+    kind_order = {kind: position for position, kind in enumerate(PartyKind.values)}
+    for row in rows.values():
+        row.expected_kinds.sort(key=lambda kind: kind_order.get(kind, len(kind_order)))
+
+    cells = (
+        Responsibility.objects.filter(service=service)
+        .select_related("team")
+        .order_by(Lower("team__name"), "role")
+    )
+    for cell in cells:
+        row = rows.get(cell.activity_id)
+        if row is None:
+            continue
+        if cell.role == RaciRole.ACCOUNTABLE:
+            row.accountable.append(cell.team)
+        else:
+            row.participants.append((cell.get_role_display(), cell.team))
+    return list(rows.values())
