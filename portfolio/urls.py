@@ -4,4 +4,13 @@ from portfolio import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("p/<str:key>/", views.dashboard, name="dashboard"),
+    path("p/<str:key>/services/", views.services, name="service-list"),
+    path("p/<str:key>/services/<str:service_key>/", views.service_detail, name="service-detail"),
+    path("p/<str:key>/services/<str:service_key>/patterns/", views.assign_pattern,
+         name="service-assign-pattern"),
+    path("p/<str:key>/services/<str:service_key>/patterns/<str:pattern_key>/remove/", views.remove_pattern,
+         name="service-remove-pattern"),
+    path("p/<str:key>/services/<str:service_key>/raci/<str:activity_key>/accountable/", views.set_accountable,
+         name="service-set-accountable"),
 ]
