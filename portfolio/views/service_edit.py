@@ -7,9 +7,10 @@ panel and the finding counts; any other request is redirected back to the page
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from patterns.models import LifecycleActivity
 from portfolio.access import portfolio_for_request
 from portfolio.forms import AccountableTeamForm, AssignPatternForm
 from portfolio.models import Role
@@ -51,6 +52,8 @@ def remove_pattern(request, key, service_key, pattern_key):
 @require_POST
 def set_accountable(request, key, service_key, activity_key):
     access, service = _editable_service(request, key, service_key)
+    # An activity key that does not exist makes the URL itself unknown.
+    get_object_or_404(LifecycleActivity, key=activity_key)
     form = AccountableTeamForm(request.POST, portfolio=access.portfolio)
     if form.is_valid():
         try:
