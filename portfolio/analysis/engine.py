@@ -1,16 +1,24 @@
-"""Run the registered rules over a snapshot and cache the result per portfolio revision."""
+"""Run the registered rules over a snapshot, apply the waivers and cache the result.
 
+Results are cached per portfolio revision, language and date: every write,
+waivers included, raises the revision, and a waiver stops applying when its
+expiry date has passed, which no write announces.
+"""
+
+import dataclasses
 import logging
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portfolio.analysis.findings import Finding, Level
 from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
 from portfolio.analysis.snapshot import PortfolioSnapshot, load_snapshot
+from portfolio.analysis.waivers import WaivedFinding, WaiverInfo, apply_waivers, load_waivers
 from portfolio.models import Portfolio
 
 logger = logging.getLogger(__name__)
@@ -20,14 +28,34 @@ LEVEL_LABELS = ("error", "warning", "info")
 
 @dataclass(frozen=True)
 class AnalysisResult:
+    """The findings of one portfolio revision.
+
+    `findings` contains the findings that count: those no waiver in force accepts.
+    `waived` contains the accepted ones with their waivers, `expired_waivers` the
+    waivers past their date whose findings count again, and `obsolete_waivers`
+    the waivers whose finding no longer occurs. Counts and the per-service
+    views read `findings` only.
+    """
+
     portfolio_id: int
     revision: int
     findings: tuple[Finding, ...]
+    waived: tuple[WaivedFinding, ...] = ()
+    expired_waivers: tuple[WaiverInfo, ...] = ()
+    obsolete_waivers: tuple[WaiverInfo, ...] = ()
 
     @cached_property
     def counts(self) -> dict[str, int]:
         counter = Counter(finding.level.label for finding in self.findings)
         return {label: counter.get(label, 0) for label in LEVEL_LABELS}
+
+    @cached_property
+    def _expired_by_key(self) -> dict[tuple[str, str], WaiverInfo]:
+        return {waiver.key: waiver for waiver in self.expired_waivers}
+
+    def expired_waiver(self, finding: Finding) -> WaiverInfo | None:
+        """Return the expired waiver that used to accept `finding`, if there is one."""
+        return self._expired_by_key.get((finding.code, finding.subject))
 
     @cached_property
     def _by_service(self) -> dict[str, tuple[Finding, ...]]:
@@ -74,12 +102,28 @@ def analyse(snapshot: PortfolioSnapshot) -> AnalysisResult:
     return AnalysisResult(snapshot.portfolio_id, snapshot.revision, tuple(findings))
 
 
+def with_waivers(result: AnalysisResult, waivers, today: date) -> AnalysisResult:
+    """Return `result` with the findings that `waivers` accept on `today` moved to `waived`.
+
+    `result` must come straight from `analyse`, with nothing waived yet.
+    """
+    outcome = apply_waivers(result.findings, waivers, today)
+    return dataclasses.replace(
+        result,
+        findings=outcome.findings,
+        waived=outcome.waived,
+        expired_waivers=outcome.expired,
+        obsolete_waivers=outcome.obsolete,
+    )
+
+
 class _ResultCache:
-    """A small per-process LRU of results keyed by (portfolio, revision, language).
+    """A small per-process LRU of results keyed by (portfolio, revision, language, date).
 
     Results are kept as objects, not pickled, so a hit costs nothing. A key
     includes the revision, which every write raises, so an entry is never
-    served for data that changed after it was computed.
+    served for data that changed after it was computed. The date in the key
+    makes a waiver stop applying on the day after its expiry date.
     """
 
     def __init__(self, size: int = 32):
@@ -113,13 +157,16 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
     """Return the findings of `portfolio` at its current revision, computing them on a miss.
 
     The caller's `portfolio.revision` decides which result is returned, so pass
-    an instance read in the current request.
+    an instance read in the current request. A miss costs the snapshot's
+    queries plus one for the waivers.
     """
-    key = (portfolio.pk, portfolio.revision, translation.get_language())
+    today = timezone.localdate()
+    key = (portfolio.pk, portfolio.revision, translation.get_language(), today)
     result = result_cache.get(key)
     if result is None:
-        result = analyse(load_snapshot(portfolio))
+        snapshot = load_snapshot(portfolio)
+        result = with_waivers(analyse(snapshot), load_waivers(portfolio), today)
         result_cache.put(key, result)
-        logger.debug("Analysed portfolio %s at revision %s: %d findings",
-                     portfolio.pk, portfolio.revision, len(result.findings))
+        logger.debug("Analysed portfolio %s at revision %s: %d findings, %d waived",
+                     portfolio.pk, portfolio.revision, len(result.findings), len(result.waived))
     return result
