@@ -43,13 +43,13 @@ class KindBadge:
 
 
 def kind_badges(kinds: list[str]) -> list[KindBadge]:
-    """Return badges for `kinds`; a kind outside PartyKind keeps its stored value as the label."""
+    """Return badges for `kinds`. A kind outside PartyKind keeps its stored value as its label."""
     return [KindBadge(kind, _KIND_LABELS.get(kind, kind)) for kind in kinds]
 
 
 @dataclass(frozen=True)
 class ActivityRow:
-    """One lifecycle activity of one pattern; `expectation` is None when the activity is out of scope."""
+    """One lifecycle activity of one pattern. `expectation` is None when the activity is out of scope."""
 
     activity: LifecycleActivity
     expectation: Expectation | None
@@ -174,7 +174,7 @@ class ComparedFactor:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Patterns side by side; every list of cells follows the order of `patterns`."""
+    """Patterns side by side. Every list of cells follows the order of `patterns`."""
 
     patterns: list[Pattern]
     activities: list[ComparedActivity]
@@ -222,7 +222,10 @@ def _compare_practices(details: list[PatternDetail]) -> list[ComparedPractice]:
 
 
 def _compare_factors(details: list[PatternDetail]) -> list[ComparedFactor]:
-    """List each decision factor any compared pattern answers, in factor order; "" where one does not."""
+    """List each decision factor with a value in any compared pattern, in factor order.
+
+    A pattern without a value for the factor gets "" in `labels`.
+    """
     factors = {}
     for detail in details:
         for value in detail.factor_values:

@@ -69,7 +69,7 @@ def test_sync_after_migration_changes_nothing():
     assert row_counts() == before
 
 
-def test_sync_twice_changes_nothing_the_second_time(shipped_data, write_data):
+def test_second_sync_changes_nothing(shipped_data, write_data):
     edited = copy.deepcopy(shipped_data)
     pattern_entry(edited, "service-integrator")["purpose"] = "Coordinates many suppliers."
     path = write_data(edited)

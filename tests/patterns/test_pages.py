@@ -19,7 +19,7 @@ PATTERN_KEYS = [
 ]
 ACTIVITIES = ["discover", "design", "acquire", "build", "transition", "operate", "deliver", "support"]
 
-# Two queries load the session and the user; the rest are the page's own reads.
+# Two queries load the session and the user, and the rest are the page's own reads.
 LIBRARY_QUERIES = 2 + 2
 PATTERN_QUERIES = 2 + 5
 COMPARE_QUERIES = 2 + 5
@@ -167,7 +167,7 @@ def test_library_shows_no_compare_error_by_default(user_client):
 
 
 @pytest.mark.parametrize("key", PATTERN_KEYS)
-def test_pattern_page_has_every_activity_row_and_practices(user_client, key):
+def test_pattern_page_has_anchors(user_client, key):
     response = user_client.get(reverse("patterns:pattern", args=[key]))
 
     assert response.status_code == 200
@@ -194,7 +194,7 @@ def test_pattern_without_risk_has_no_warning_panel(user_client):
 
 
 @pytest.mark.parametrize("activity", ["acquire", "build", "transition"])
-def test_managed_service_provider_shows_activity_out_of_scope(user_client, activity):
+def test_msp_activity_out_of_scope(user_client, activity):
     response = user_client.get(reverse("patterns:pattern", args=["managed-service-provider"]))
 
     assert element_text(response, f"activity-{activity}") == f"{activity.title()} Out of scope"
@@ -209,7 +209,7 @@ def test_pattern_row_shows_kind_labels_and_note(user_client):
     assert row == f"Discover Business Technology Service provider {expectation.note}"
 
 
-def test_pattern_page_lists_key_practices_with_descriptions(user_client):
+def test_pattern_page_key_practices(user_client):
     links = KeyPractice.objects.filter(pattern__key="custom-software-developer").select_related("practice")
 
     response = user_client.get(reverse("patterns:pattern", args=["custom-software-developer"]))
@@ -291,7 +291,7 @@ def test_compare_shows_decision_factors(user_client):
     ],
     ids=["one", "one-twice", "four", "none"],
 )
-def test_compare_with_wrong_count_shows_error_on_library(user_client, keys, count):
+def test_compare_wrong_count_shows_error(user_client, keys, count):
     response = user_client.get(compare_url(*keys))
 
     assert response.status_code == 400
@@ -338,7 +338,7 @@ def test_page_query_count(user_client, django_assert_max_num_queries, url, queri
 
 
 @pytest.mark.parametrize(("url", "queries"), PAGES, ids=["library", "pattern", "compare"])
-def test_page_query_count_same_with_more_patterns(user_client, django_assert_max_num_queries, url, queries):
+def test_page_queries_with_more_patterns(user_client, django_assert_max_num_queries, url, queries):
     add_organisation_patterns(5)
 
     with django_assert_max_num_queries(queries):

@@ -1,9 +1,10 @@
 """The library in the database, as the data migration loaded it, states the reference facts.
 
-The facts are written out here, independently of the data file: the party kinds
-expected per pattern and lifecycle activity (read from the organisation's side),
-the key practices as ITIL v5 names them, the decision factor values of the three
-internal IT patterns, the categories and the service integrator's governance risk.
+The facts are written out here, independently of the data file. They are the party
+kinds expected per pattern and lifecycle activity (read from the organisation's side),
+the key practices as ITIL v5 names them, and the decision factor values of the three
+internal IT patterns. The categories and the service integrator's governance risk
+complete them.
 """
 
 import pytest
@@ -34,7 +35,7 @@ PATTERNS = [
     (MSP, "Managed Service Provider", "commercial_provider"),
 ]
 
-# pattern, activity, accountable kinds, participating kinds; OUT for both when out of scope.
+# pattern, activity, accountable kinds, participating kinds. Both are OUT when the activity is out of scope.
 EXPECTATIONS = [
     (IPV, "discover", {B, T}, {B, T}),
     (IPV, "design", {T}, {B}),
@@ -146,7 +147,7 @@ FACTOR_VALUES = [
 ]
 
 
-def test_expectation_table_covers_every_pattern_and_activity():
+def test_table_covers_every_activity():
     covered = [(pattern, activity) for pattern, activity, _, _ in EXPECTATIONS]
     expected = [(key, activity) for key, _, _ in PATTERNS for activity in ACTIVITIES]
     assert covered == expected
@@ -208,7 +209,7 @@ GOVERNANCE_RISK_TERMS = ["contract management", "vendor governance", "service in
 
 
 @pytest.mark.parametrize("key", [key for key, _, _ in PATTERNS])
-def test_governance_risk_only_for_service_integrator(key):
+def test_governance_risk_only_integrator(key):
     risk = Pattern.objects.get(key=key).governance_risk
     if key == SI:
         assert risk.strip()
@@ -217,5 +218,5 @@ def test_governance_risk_only_for_service_integrator(key):
 
 
 @pytest.mark.parametrize("term", GOVERNANCE_RISK_TERMS)
-def test_service_integrator_governance_risk_names(term):
+def test_integrator_risk_names_term(term):
     assert term in Pattern.objects.get(key=SI).governance_risk.lower()
