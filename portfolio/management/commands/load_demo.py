@@ -1,0 +1,74 @@
+"""`manage.py load_demo`: load the demo portfolio and give one user an owner's access to it."""
+
+import logging
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portfolio.demo.loader import demo_load
+from portfolio.demo.validation import DemoDataError
+from portfolio.models import Membership, Portfolio, Role
+
+logger = logging.getLogger(__name__)
+
+LOGIN_URL = "http://127.0.0.1:8000/"
+
+
+class Command(BaseCommand):
+    help = ("Load the demo portfolio (Harbourline Mutual) and make a user its owner, "
+            "with a new random password that is printed once.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="demo",
+                            help="User who owns the demo portfolio; created when missing (default: demo).")
+        parser.add_argument("--reset", action="store_true",
+                            help="Replace an existing demo portfolio's data with the data file's, "
+                                 "discarding edits. Without it, an existing demo portfolio is kept.")
+
+    def handle(self, *args, username: str, reset: bool, **options):
+        existed = Portfolio.objects.filter(key="demo").exists()
+        try:
+            portfolio = demo_load(reset=reset)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+
+        password = secrets.token_urlsafe(16)
+        user = self._owner_set(portfolio, username, password)
+
+        if existed and not reset:
+            self.stdout.write(_("The demo portfolio already existed and was kept; "
+                                "run load_demo --reset to load it again from the data file."))
+        self.stdout.write(self.style.SUCCESS(
+            _("Demo portfolio loaded: %(services)d services, %(teams)d teams.")
+            % {"services": portfolio.services.count(), "teams": portfolio.teams.count()}
+        ))
+        self.stdout.write(_("Log in at %(url)s as %(username)s / %(password)s")
+                          % {"url": LOGIN_URL, "username": user.get_username(), "password": password})
+
+    @transaction.atomic
+    def _owner_set(self, portfolio: Portfolio, username: str, password: str):
+        """Create the user or reset its password, and make it an owner of `portfolio`."""
+        User = get_user_model()
+        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+        created = user is None
+        if created:
+            user = User(**{User.USERNAME_FIELD: username})
+        user.set_password(password)
+        user.is_active = True
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            raise CommandError(_("Invalid username “%(username)s”: %(errors)s")
+                               % {"username": username, "errors": " ".join(error.messages)}) from error
+        user.save()
+
+        membership, _created = Membership.objects.update_or_create(
+            portfolio=portfolio, user=user, defaults={"role": Role.OWNER},
+        )
+        logger.info("Demo user %s %s; membership %s makes it owner of portfolio %s",
+                    user.pk, "created" if created else "given a new password", membership.pk, portfolio.pk)
+        return user
