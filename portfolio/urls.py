@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portfolio import views
+from portfolio.views import findings, waivers
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,4 +14,7 @@ urlpatterns = [
          name="service-remove-pattern"),
     path("p/<str:key>/services/<str:service_key>/raci/<str:activity_key>/accountable/", views.set_accountable,
          name="service-set-accountable"),
+    path("p/<str:key>/findings/", findings.findings_page, name="findings"),
+    path("p/<str:key>/findings/waivers/", waivers.accept, name="waiver-accept"),
+    path("p/<str:key>/findings/waivers/<int:waiver_id>/revoke/", waivers.revoke, name="waiver-revoke"),
 ]
