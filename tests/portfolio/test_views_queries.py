@@ -1,0 +1,106 @@
+"""Each page runs the same number of SQL queries at 5 and at 60 services.
+
+The analysis result is primed before each measured request, so the counts
+cover the page's own reads and not the engine's snapshot.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portfolio.analysis import analyse_portfolio
+from portfolio.analysis.engine import result_cache
+from portfolio.models import Portfolio, Role
+
+PATTERN_MIX = ["internal-product-vendor", "managed-service-provider"]
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_analysis_cache():
+    # Test databases reuse primary keys and revisions, so a result cached by an
+    # earlier test could match a new portfolio.
+    result_cache.clear()
+
+
+def fill(portfolio, count, make_service, make_team, make_responsibility):
+    teams = [make_team(portfolio, party_kind=kind) for kind in ("technology", "vendor", "business")]
+    for number in range(count):
+        service = make_service(portfolio, key=f"svc-{number:03d}", owner=teams[number % 3],
+                               patterns=PATTERN_MIX[: number % 3])
+        make_responsibility(service, "operate", teams[number % 3])
+        make_responsibility(service, "support", teams[(number + 1) % 3], role="C")
+
+
+def count_queries(client, portfolio, url, **headers) -> int:
+    analyse_portfolio(Portfolio.objects.get(pk=portfolio.pk))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def page_urls(key):
+    return {
+        "dashboard": (reverse("dashboard", args=[key]), {}),
+        "service list": (reverse("service-list", args=[key]), {}),
+        "service list partial": (reverse("service-list", args=[key]) + "?q=svc", HTMX),
+        "service page": (reverse("service-detail", args=[key, "svc-002"]), {}),
+        "findings partial": (reverse("service-detail", args=[key, "svc-002"]), HTMX),
+    }
+
+
+@pytest.mark.parametrize("page", list(page_urls("x")))
+def test_query_count_is_constant(
+    client, make_portfolio, make_member, make_service, make_team, make_responsibility, page
+):
+    small = make_portfolio()
+    large = make_portfolio()
+    fill(small, 5, make_service, make_team, make_responsibility)
+    fill(large, 60, make_service, make_team, make_responsibility)
+    user = make_member(small, Role.EDITOR)
+    large.memberships.create(user=user, role=Role.EDITOR)
+    client.force_login(user)
+
+    small_url, headers = page_urls(small.key)[page]
+    large_url, _ = page_urls(large.key)[page]
+    small_count = count_queries(client, small, small_url, **headers)
+    large_count = count_queries(client, large, large_url, **headers)
+
+    assert small_count == large_count
+
+
+@pytest.mark.parametrize(
+    ("page", "limit"),
+    [
+        ("dashboard", 6),
+        ("service list", 7),
+        ("service list partial", 6),
+        ("service page", 10),
+        ("findings partial", 4),
+    ],
+)
+def test_query_count_stays_within_limit(
+    client, portfolio, make_member, make_service, make_team, make_responsibility,
+    django_assert_max_num_queries, page, limit,
+):
+    fill(portfolio, 60, make_service, make_team, make_responsibility)
+    client.force_login(make_member(portfolio, Role.EDITOR))
+    url, headers = page_urls(portfolio.key)[page]
+    analyse_portfolio(Portfolio.objects.get(pk=portfolio.pk))
+
+    with django_assert_max_num_queries(limit):
+        client.get(url, **headers)
+
+
+def test_service_list_counts_rows_once(client, portfolio, make_member, make_service, make_team,
+                                       make_responsibility):
+    fill(portfolio, 60, make_service, make_team, make_responsibility)
+    client.force_login(make_member(portfolio, Role.VIEWER))
+    analyse_portfolio(Portfolio.objects.get(pk=portfolio.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("service-list", args=[portfolio.key]), {"page": 2})
+
+    assert sum("COUNT(" in query["sql"].upper() for query in queries) == 1
