@@ -82,10 +82,10 @@ def demo_load(*, reset: bool, path: Path = DATA_FILE) -> Portfolio:
     return portfolio
 
 
-def _full_clean(instance, where: str) -> None:
+def _full_clean(instance, where: str, exclude: tuple[str, ...] = ()) -> None:
     """Run the model's validation; report a failure as a DemoDataError naming `where` and the field."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             lines = [f"{where}, field {field!r}: {' '.join(messages)}"
@@ -169,7 +169,10 @@ def _responsibilities_create(entries: list[dict], services: dict[str, Service],
                 for name in names:
                     cell = Responsibility(service=service, activity_id=activity,
                                           team=_team(teams, name), role=role)
-                    _full_clean(cell, f"Service {entry['key']!r}, RACI {activity} {role} {name!r}")
+                    # The data file's validation has resolved these three references, and
+                    # skipping their existence checks saves three queries per RACI cell.
+                    _full_clean(cell, f"Service {entry['key']!r}, RACI {activity} {role} {name!r}",
+                                exclude=("service", "activity", "team"))
                     cells.append(cell)
     Responsibility.objects.bulk_create(cells)
     return len(cells)

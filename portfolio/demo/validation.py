@@ -23,7 +23,7 @@ RACI_ROLES = {role.value for role in RaciRole}
 
 
 class DemoDataError(Exception):
-    """The demo data file is invalid; `errors` holds one line per problem."""
+    """The demo data file is invalid. `errors` contains one line per problem."""
 
     def __init__(self, errors: list[str]):
         self.errors = list(errors)
@@ -153,7 +153,7 @@ def _check_teams(errors, entries) -> set[str]:
 
 def _check_team_name(errors, where: str, name, teams: set[str]) -> None:
     if not isinstance(name, str) or team_lookup_key(name) not in teams:
-        errors.append(f"{where}: no team named {name!r} in the demo data's 'teams'.")
+        errors.append(f"{where}: team {name!r} not found; add it to 'teams' or correct the name.")
 
 
 def _check_services(errors, entries, teams: set[str], library: LibraryFacts) -> None:
@@ -212,7 +212,7 @@ def _check_assignments(errors, where: str, entries, library: LibraryFacts) -> No
         pattern, activities = assignment_activities(entry, library.pattern_scopes)
         scope = library.pattern_scopes.get(pattern)
         if scope is None:
-            errors.append(f"{where}, field 'patterns': unknown pattern {pattern!r}.")
+            errors.append(f"{where}, field 'patterns': pattern {pattern!r} not found in the library.")
             continue
         if pattern in seen:
             errors.append(f"{where}, field 'patterns': pattern {pattern!r} is assigned twice.")
@@ -259,7 +259,7 @@ def _check_adoptions(errors, entries, teams: set[str], library: LibraryFacts) ->
         if entry.get("practice") in library.practices:
             practices[entry["practice"]] += 1
         else:
-            errors.append(f"{where}, field 'practice': unknown practice key.")
+            errors.append(f"{where}, field 'practice': practice not found in the library.")
         if entry.get("status") not in AdoptionStatus.values:
             errors.append(f"{where}, field 'status': {entry.get('status')!r} is not one of "
                           f"{', '.join(AdoptionStatus.values)}.")

@@ -69,6 +69,6 @@ class Command(BaseCommand):
         membership, _created = Membership.objects.update_or_create(
             portfolio=portfolio, user=user, defaults={"role": Role.OWNER},
         )
-        logger.info("Demo user %s %s; membership %s makes it owner of portfolio %s",
-                    user.pk, "created" if created else "given a new password", membership.pk, portfolio.pk)
+        logger.info("Demo user %s %s, owner of portfolio %s through membership %s",
+                    user.pk, "created" if created else "given a new password", portfolio.pk, membership.pk)
         return user
