@@ -4,8 +4,12 @@ Rules read only this snapshot. Loading costs five queries for the portfolio's
 rows plus seven for the library, whatever the number of services.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from portfolio.analysis.library import LibrarySnapshot, load_library
 from portfolio.models import (
@@ -18,6 +22,11 @@ from portfolio.models import (
     ServiceStatus,
     Team,
 )
+
+# Plain strings: reading a member of a Django choices enum costs a descriptor call,
+# which adds up in methods that rules call hundreds of thousands of times.
+_ACCOUNTABLE = RaciRole.ACCOUNTABLE.value
+_RETIRED = ServiceStatus.RETIRED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +65,10 @@ class ServiceInfo:
     @property
     def analysed(self) -> bool:
         """Retired services are kept for the record but no longer governed."""
-        return self.status != ServiceStatus.RETIRED
+        return self.status != _RETIRED
 
     def accountable(self, activity: str) -> list[int]:
-        return [team for team, role in self.roles.get(activity, ()) if role == RaciRole.ACCOUNTABLE]
+        return [team for team, role in self.roles.get(activity, ()) if role == _ACCOUNTABLE]
 
     def teams_taking_part(self, activity: str) -> set[int]:
         return {team for team, _ in self.roles.get(activity, ())}
@@ -91,41 +100,10 @@ def load_snapshot(portfolio: Portfolio, library: LibrarySnapshot | None = None) 
     """Read one portfolio into memory: five queries, plus seven when `library` is not given."""
     if library is None:
         library = load_library()
-    teams = {
-        pk: TeamInfo(pk, name, kind)
-        for pk, name, kind in Team.objects.filter(portfolio=portfolio).values_list("pk", "name", "party_kind")
-    }
-    services = {
-        pk: ServiceInfo(pk, key, name, status, owner_id, context or {})
-        for pk, key, name, status, owner_id, context in Service.objects.filter(portfolio=portfolio)
-        .order_by("key")
-        .values_list("pk", "key", "name", "status", "owner_id", "context")
-    }
-
-    assignments = (
-        PatternAssignment.objects.filter(service__portfolio=portfolio)
-        .order_by("service_id", "pattern__position")
-        .values_list("service_id", "pattern_id", "activities")
-    )
-    for service_id, pattern, activities in assignments:
-        service = services[service_id]
-        service.patterns.append(pattern)
-        for activity in activities:
-            service.governed.setdefault(activity, []).append(pattern)
-
-    cells = Responsibility.objects.filter(service__portfolio=portfolio).values_list(
-        "service_id", "activity_id", "team_id", "role"
-    )
-    for service_id, activity, team_id, role in cells:
-        services[service_id].roles.setdefault(activity, []).append((team_id, role))
-
-    adoptions = {
-        practice: AdoptionInfo(practice, status, level, owner_id)
-        for practice, status, level, owner_id in PracticeAdoption.objects.filter(
-            portfolio=portfolio
-        ).values_list("practice_id", "status", "capability_level", "owner_id")
-    }
-
+    teams = load_teams(portfolio)
+    services = load_services(Service.objects.filter(portfolio=portfolio))
+    load_assignments(services, PatternAssignment.objects.filter(service__portfolio=portfolio))
+    load_roles(services, Responsibility.objects.filter(service__portfolio=portfolio))
     return PortfolioSnapshot(
         portfolio_id=portfolio.pk,
         portfolio_key=portfolio.key,
@@ -135,5 +113,77 @@ def load_snapshot(portfolio: Portfolio, library: LibrarySnapshot | None = None) 
         library=library,
         teams=teams,
         services=list(services.values()),
-        adoptions=adoptions,
+        adoptions=load_adoptions(portfolio),
     )
+
+
+# The loaders below read JSON columns as text and decode them here: Django's
+# JSONField converter costs several microseconds a row, and most rows repeat
+# one of a few values (an empty context, a pattern's full scope).
+
+def load_services(queryset) -> dict[int, ServiceInfo]:
+    """Map service ids to ServiceInfo, in key order, without patterns or RACI cells yet."""
+    rows = (
+        queryset.order_by("key")
+        .annotate(context_text=Cast("context", TextField()))
+        .values_list("pk", "key", "name", "status", "owner_id", "context_text")
+    )
+    return {
+        pk: ServiceInfo(pk, key, name, status, owner_id, _decode_context(context))
+        for pk, key, name, status, owner_id, context in rows
+    }
+
+
+def load_assignments(services: dict[int, ServiceInfo], queryset) -> None:
+    """Add the pattern assignments in `queryset` to `services`, patterns in library order."""
+    rows = (
+        queryset.order_by("service_id", "pattern__position")
+        .annotate(activities_text=Cast("activities", TextField()))
+        .values_list("service_id", "pattern_id", "activities_text")
+    )
+    decoded: dict[str, list[str]] = {}
+    for service_id, pattern, activities_text in rows:
+        activities = decoded.get(activities_text)
+        if activities is None:
+            activities = decoded[activities_text] = json.loads(activities_text) if activities_text else []
+        service = services[service_id]
+        service.patterns.append(pattern)
+        governed = service.governed
+        for activity in activities:
+            if activity in governed:
+                governed[activity].append(pattern)
+            else:
+                governed[activity] = [pattern]
+
+
+def load_roles(services: dict[int, ServiceInfo], queryset) -> None:
+    """Add the RACI cells in `queryset` to `services`."""
+    rows = queryset.values_list("service_id", "activity_id", "team_id", "role")
+    for service_id, activity, team_id, role in rows:
+        roles = services[service_id].roles
+        if activity in roles:
+            roles[activity].append((team_id, role))
+        else:
+            roles[activity] = [(team_id, role)]
+
+
+def load_teams(portfolio: Portfolio) -> dict[int, TeamInfo]:
+    return {
+        pk: TeamInfo(pk, name, kind)
+        for pk, name, kind in Team.objects.filter(portfolio=portfolio).values_list("pk", "name", "party_kind")
+    }
+
+
+def load_adoptions(portfolio: Portfolio) -> dict[str, AdoptionInfo]:
+    return {
+        practice: AdoptionInfo(practice, status, level, owner_id)
+        for practice, status, level, owner_id in PracticeAdoption.objects.filter(
+            portfolio=portfolio
+        ).values_list("practice_id", "status", "capability_level", "owner_id")
+    }
+
+
+def _decode_context(text: str | None) -> dict:
+    if not text or text == "{}":
+        return {}
+    return json.loads(text)
