@@ -1,0 +1,162 @@
+"""Re-analyse a portfolio after an edit to one service, reusing the previous snapshot and result.
+
+A full analysis reloads every row of the portfolio. After an edit to one
+service, `reanalyse_service` reloads only that service's rows plus the small
+portfolio-wide tables, in at most six queries whatever the portfolio's size,
+and re-runs the service rules for that service and the portfolio rules. Its
+result equals `analyse(load_snapshot(portfolio))` under the contract below.
+
+Contract for callers:
+
+- `result` is `analyse(snapshot)` as the engine returns it, before waivers are
+  applied, computed in the language that is active now.
+- Every write since `snapshot.revision` changed only rows of that one service,
+  or the teams, the practice adoptions and the portfolio's settings (those are
+  reloaded and, when they differ, every rule runs again over the new snapshot).
+  A change to the reference library or to another service breaks the contract;
+  load a full snapshot then.
+- Service rules read their own service and the portfolio-wide parts of the
+  snapshot (library, teams, adoptions, settings), never another service. A rule
+  that compares services must be registered as a portfolio rule.
+"""
+
+import bisect
+import dataclasses
+import logging
+
+from django.db.models import Q
+
+from portfolio.analysis.engine import AnalysisResult, analyse
+from portfolio.analysis.findings import Finding
+from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
+from portfolio.analysis.snapshot import (
+    PortfolioSnapshot,
+    ServiceInfo,
+    load_adoptions,
+    load_assignments,
+    load_roles,
+    load_services,
+    load_teams,
+)
+from portfolio.models import PatternAssignment, Portfolio, Responsibility, Service
+
+logger = logging.getLogger(__name__)
+
+
+def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
+                      service_key: str) -> tuple[PortfolioSnapshot, AnalysisResult]:
+    """Return the snapshot and result of the portfolio after an edit to the service `service_key`.
+
+    `service_key` may be the service's key before or after the edit, so a
+    renamed service is found either way. A service that no longer exists is
+    dropped and a new one is added. Neither `snapshot` nor `result` is changed.
+    """
+    # The revision is read first: rows read afterwards are at least as new as
+    # the revision the result is labelled with, never older.
+    portfolio = Portfolio.objects.only("key", "revision", "min_capability_level", "disabled_rules").get(
+        pk=snapshot.portfolio_id
+    )
+    previous_ids = [service.id for service in snapshot.services if service.key == service_key]
+    edited = _load_edited_services(portfolio, service_key, previous_ids)
+    services, stale_keys = _replace_services(snapshot.services, set(previous_ids), edited)
+    updated = dataclasses.replace(
+        snapshot,
+        portfolio_key=portfolio.key,
+        revision=portfolio.revision,
+        min_capability_level=portfolio.min_capability_level,
+        disabled_rules=frozenset(portfolio.disabled_rules or ()),
+        teams=load_teams(portfolio),
+        adoptions=load_adoptions(portfolio),
+        services=services,
+    )
+    if _portfolio_wide_change(snapshot, updated):
+        logger.debug("Portfolio %s changed beyond service %s; running every rule again",
+                     portfolio.pk, service_key)
+        return updated, analyse(updated)
+
+    other_services = [
+        finding for finding in result.findings
+        if finding.service is not None and finding.service not in stale_keys
+    ]
+    findings = _merge(other_services, _check(updated, edited))
+    return updated, AnalysisResult(updated.portfolio_id, updated.revision, tuple(findings))
+
+
+def _load_edited_services(portfolio: Portfolio, service_key: str,
+                          previous_ids: list[int]) -> list[ServiceInfo]:
+    """Load the service now holding `service_key`, or the one that held it before a rename."""
+    match = Q(key=service_key)
+    if previous_ids:
+        match |= Q(pk__in=previous_ids)
+    services = load_services(Service.objects.filter(match, portfolio=portfolio))
+    if services:
+        load_assignments(services, PatternAssignment.objects.filter(service_id__in=list(services)))
+        load_roles(services, Responsibility.objects.filter(service_id__in=list(services)))
+    return list(services.values())
+
+
+def _replace_services(services: list[ServiceInfo], previous_ids: set[int],
+                      edited: list[ServiceInfo]) -> tuple[list[ServiceInfo], set[str]]:
+    """Return a copy of `services` with `edited` in place of their old rows, and every key involved.
+
+    The keys are those whose findings are out of date: the old keys of the
+    replaced services (a renamed service's findings carry its old key) and the
+    keys of the edited ones.
+    """
+    removed_ids = previous_ids | {service.id for service in edited}
+    stale_keys = {service.key for service in edited}
+    kept = []
+    for service in services:
+        if service.id in removed_ids:
+            stale_keys.add(service.key)
+        else:
+            kept.append(service)
+    for service in edited:
+        bisect.insort(kept, service, key=_service_key)
+    return kept, stale_keys
+
+
+def _service_key(service: ServiceInfo) -> str:
+    return service.key
+
+
+def _portfolio_wide_change(before: PortfolioSnapshot, after: PortfolioSnapshot) -> bool:
+    return (
+        before.teams != after.teams
+        or before.adoptions != after.adoptions
+        or before.min_capability_level != after.min_capability_level
+        or before.disabled_rules != after.disabled_rules
+    )
+
+
+def _check(snapshot: PortfolioSnapshot, services: list[ServiceInfo]) -> list[Finding]:
+    """Run the service rules over `services` and the portfolio rules, sorted as `analyse` sorts them."""
+    rules = [rule for rule in all_rules() if rule.code not in snapshot.disabled_rules]
+    findings: list[Finding] = []
+    for service in services:
+        if service.analysed:
+            for rule in rules:
+                if rule.scope == SERVICE:
+                    findings.extend(rule.check(service, snapshot))
+    for rule in rules:
+        if rule.scope == PORTFOLIO:
+            findings.extend(rule.check(snapshot))
+    findings.sort(key=_sort_key)
+    return findings
+
+
+def _merge(kept: list[Finding], new: list[Finding]) -> list[Finding]:
+    """Insert the few `new` findings into the sorted `kept` ones, as a stable sort of both would place them.
+
+    No finding of `new` has the sort key of a kept one, because kept findings
+    concern other services, so the insertion order among equal keys is that of
+    `new`, which is already the order `analyse` produces.
+    """
+    for finding in new:
+        position = bisect.bisect_right(kept, finding.sort_key, key=_sort_key)
+        kept.insert(position, finding)
+    return kept
+
+
+def _sort_key(finding: Finding) -> tuple:
+    return finding.sort_key
