@@ -36,8 +36,8 @@ GROUP_BY_SERVICE = "service"
 GROUP_BY_RULE = "rule"
 FILTER_FIELDS = ("level", "code", "pattern", "team", "group")
 
-# Where on the service page a finding is fixed, for findings whose activity does not say it.
-# Codes not listed go to the RACI row of their activity, or to the top of the page.
+# Section ids of the service page for codes whose activity does not show where they are fixed.
+# Findings of other codes link to the RACI row of their activity, or to the top of the page.
 FIX_ANCHORS = {
     "VCP-E001": "pattern-mix",
     "VCP-W004": "pattern-mix",

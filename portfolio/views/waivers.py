@@ -64,7 +64,7 @@ def revoke(request, key, waiver_id):
 
 
 def _respond(request, access, *, failed_accept=None, notice=""):
-    """Answer a write: the results partial for htmx, a redirect or the page with errors otherwise."""
+    """Respond to a write with the results partial for htmx, else a redirect or the page with errors."""
     query = QueryDict(request.POST.get("filters", ""))
     if failed_accept is None and not request.htmx:
         messages.success(request, notice)

@@ -155,7 +155,8 @@ def test_expired_waiver_is_renewed_in_place(portfolio, owner, crm):
     waiver.expires_on = in_days(-1)
     waiver.save()
 
-    renewed = accept(portfolio, owner, justification="Extended until the migration ends.", expires_on=in_days(30))
+    renewed = accept(portfolio, owner, justification="Extended until the migration ends.",
+                     expires_on=in_days(30))
 
     assert renewed.pk == waiver.pk
     assert Waiver.objects.get().justification == "Extended until the migration ends."
@@ -339,6 +340,8 @@ def test_accept_and_revoke_are_logged_with_ids(portfolio, owner, crm, caplog):
         waiver_id = waiver.pk
         waiver_revoke(portfolio=portfolio, user=owner, waiver=waiver)
     accepted, revoked = [record.getMessage() for record in caplog.records if record.levelno == logging.INFO]
-    assert accepted.startswith(f"Accepted waiver {waiver_id} (VCP-E001 service:crm) in portfolio {portfolio.pk}")
+    assert accepted.startswith(
+        f"Accepted waiver {waiver_id} (VCP-E001 service:crm) in portfolio {portfolio.pk}"
+    )
     assert revoked.startswith(f"Revoked waiver {waiver_id} (VCP-E001 service:crm)")
     assert "Being replaced" not in accepted
