@@ -5,7 +5,8 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
-from patterns.models import Expectation
+from patterns.library import sync_library
+from patterns.models import Expectation, LifecycleActivity
 from portfolio.models import (
     Membership,
     PatternAssignment,
@@ -18,6 +19,21 @@ from portfolio.models import (
 )
 
 _sequence = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _reload_library_after_flush(request):
+    """Put the library rows back for tests on a transactional database.
+
+    The data migration loads the library once, but a transactional test
+    (`transactional_db`, `live_server`) flushes every table when it ends, so
+    the next one would start without activities, practices or patterns.
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    if not LifecycleActivity.objects.exists():
+        sync_library()
 
 
 @pytest.fixture
