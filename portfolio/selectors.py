@@ -6,7 +6,7 @@ which keep their lifecycle order (discover to support).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
@@ -116,7 +116,7 @@ class RaciRow:
     governed_by: list[Pattern] = field(default_factory=list)
     expected_kinds: list[str] = field(default_factory=list)
     accountable: list[Team] = field(default_factory=list)
-    participants: list[tuple[str, Team]] = field(default_factory=list)
+    participants: dict[str, list[Team]] = field(default_factory=dict)
 
     @property
     def in_scope(self) -> bool:
@@ -187,10 +187,12 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
     for row in rows.values():
         row.expected_kinds.sort(key=lambda kind: kind_order.get(kind, len(kind_order)))
 
+    # Roles in RACI order (R, C, I after the accountable A), teams by name within a role.
+    role_order = Case(*(When(role=role, then=position) for position, role in enumerate("RACI")))
     cells = (
         Responsibility.objects.filter(service=service)
         .select_related("team")
-        .order_by(Lower("team__name"), "role")
+        .order_by(role_order, Lower("team__name"))
     )
     for cell in cells:
         row = rows.get(cell.activity_id)
@@ -199,5 +201,5 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
         if cell.role == RaciRole.ACCOUNTABLE:
             row.accountable.append(cell.team)
         else:
-            row.participants.append((cell.get_role_display(), cell.team))
+            row.participants.setdefault(cell.get_role_display(), []).append(cell.team)
     return list(rows.values())
