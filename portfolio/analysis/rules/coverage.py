@@ -1,11 +1,12 @@
 """Rules about whether a service has a pattern, an owner and one accountable team per activity."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portfolio.analysis.findings import Level
 from portfolio.analysis.registry import service_rule
-from portfolio.analysis.rules.wording import activity_name, kinds_text, names_text, pattern_name, team_name
+from portfolio.analysis.rules.scope import expected_accountable, governing
+from portfolio.analysis.rules.wording import activity_name, kinds_text, names_text, patterns_text, team_name
 from portfolio.models import ServiceStatus
 
 
@@ -26,16 +27,17 @@ def unowned_activity(service, snapshot):
     """Report an activity in scope of the service's patterns that no team is accountable for."""
     findings = []
     for activity in snapshot.library.activities:
-        governing = service.governed.get(activity)
-        if not governing or service.accountable(activity):
+        patterns = governing(service, snapshot, activity)
+        if not patterns or service.accountable(activity):
             continue
-        pattern = snapshot.library.patterns[governing[0]]
         findings.append(unowned_activity.rule.finding(
             _("“%(service)s”: no team is accountable for %(activity)s.")
             % {"service": service.name, "activity": activity_name(snapshot, activity)},
-            _("Make one team accountable; %(pattern)s expects a %(kinds)s team.")
-            % {"pattern": pattern.name, "kinds": kinds_text(pattern.expectations[activity].accountable)},
-            service=service.key, activity=activity, pattern=pattern.key,
+            ngettext("Make one team accountable; %(patterns)s expects a %(kinds)s team.",
+                     "Make one team accountable; %(patterns)s expect a %(kinds)s team.", len(patterns))
+            % {"patterns": patterns_text(snapshot, patterns),
+               "kinds": kinds_text(expected_accountable(snapshot, patterns, activity))},
+            service=service.key, activity=activity, pattern=patterns[0],
         ))
     return findings
 
@@ -48,13 +50,13 @@ def several_accountable(service, snapshot):
         teams = sorted(set(service.accountable(activity)), key=lambda team: team_name(snapshot, team))
         if len(teams) < 2:
             continue
-        governing = service.governed.get(activity)
+        patterns = governing(service, snapshot, activity)
         findings.append(several_accountable.rule.finding(
             _("“%(service)s”: %(count)d teams are accountable for %(activity)s: %(teams)s.")
             % {"service": service.name, "count": len(teams), "activity": activity_name(snapshot, activity),
                "teams": names_text(team_name(snapshot, team) for team in teams)},
             _("Keep exactly one accountable team; make the others responsible or consulted."),
-            service=service.key, activity=activity, pattern=governing[0] if governing else None,
+            service=service.key, activity=activity, pattern=patterns[0] if patterns else None,
         ))
     return findings
 
@@ -82,12 +84,14 @@ def ungoverned_activity(service, snapshot):
         return []
     findings = []
     for activity in snapshot.library.activities:
-        if activity in service.governed or not service.roles.get(activity):
+        if governing(service, snapshot, activity) or not service.roles.get(activity):
             continue
         findings.append(ungoverned_activity.rule.finding(
-            _("“%(service)s”: %(activity)s has responsibilities, but none of %(patterns)s governs it.")
+            ngettext("“%(service)s”: %(activity)s has responsibilities, but %(patterns)s does not govern it.",
+                     "“%(service)s”: %(activity)s has responsibilities, but no assigned pattern "
+                     "(%(patterns)s) governs it.", len(service.patterns))
             % {"service": service.name, "activity": activity_name(snapshot, activity),
-               "patterns": names_text(pattern_name(snapshot, key) for key in service.patterns)},
+               "patterns": patterns_text(snapshot, service.patterns)},
             _("Let one of the assigned patterns govern %(activity)s, or remove its responsibilities.")
             % {"activity": activity_name(snapshot, activity)},
             service=service.key, activity=activity,

@@ -53,15 +53,22 @@ def immature_key_practice(snapshot):
         adoption = _adopted(snapshot, practice)
         if adoption is None or (adoption.capability_level or 0) >= minimum:
             continue
-        level = adoption.capability_level
         findings.append(immature_key_practice.rule.finding(
-            _("%(practice)s is adopted at capability level %(level)s, below the minimum of %(minimum)d.")
-            % {"practice": practice_name(snapshot, practice),
-               "level": level if level is not None else _("(not assessed)"), "minimum": minimum},
+            _immaturity_message(practice_name(snapshot, practice), adoption.capability_level, minimum),
             _("Raise the practice's capability, or record its assessed level on the practices page."),
             practice=practice, pattern=patterns[0],
         ))
     return findings
+
+
+def _immaturity_message(practice: str, level: int | None, minimum: int) -> str:
+    if level is None:
+        message = _("%(practice)s is adopted, but its capability level is not assessed; "
+                    "the minimum is %(minimum)d.")
+    else:
+        message = _("%(practice)s is adopted at capability level %(level)d, "
+                    "below the minimum of %(minimum)d.")
+    return message % {"practice": practice, "level": level, "minimum": minimum}
 
 
 @portfolio_rule("VCP-I001", Level.INFO, gettext_lazy("Unneeded practice"))

@@ -9,12 +9,24 @@ from portfolio.analysis.snapshot import PortfolioSnapshot
 
 def kinds_text(kinds) -> str:
     """Join party kinds as readable labels: "business or technology"."""
-    labels = [str(PartyKind(kind).label).lower() for kind in sorted(kinds)]
+    labels = [_kind_label(kind) for kind in sorted(kinds)]
     return get_text_list(labels, _("or"))
+
+
+def _kind_label(kind: str) -> str:
+    # A kind outside PartyKind can only come from a raw write; show its key rather than fail.
+    if kind in PartyKind.values:
+        return str(PartyKind(kind).label).lower()
+    return kind
 
 
 def names_text(names) -> str:
     return get_text_list([f"“{name}”" for name in names], _("and"))
+
+
+def patterns_text(snapshot: PortfolioSnapshot, keys) -> str:
+    """Join pattern names in quotes: "“Service Integrator” and “Internal Service Delivery”"."""
+    return names_text(pattern_name(snapshot, key) for key in keys)
 
 
 def activity_name(snapshot: PortfolioSnapshot, key: str) -> str:
