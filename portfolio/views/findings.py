@@ -152,7 +152,7 @@ def findings_context(access: PortfolioAccess, query: QueryDict, *, failed_accept
         "form": form,
         "filters": filter_query(form),
         "filtered": finding_filter != FindingFilter(),
-        "group": group,
+        "group_by": group,
         "groups": _group_by_rule(rows) if group == GROUP_BY_RULE else _group_by_service(portfolio.key, rows),
         "shown": len(rows),
         "counts": result.counts,

@@ -192,6 +192,8 @@ def test_group_by_service_puts_portfolio_first_then_names(client, portfolio, ser
     crm = response.context["groups"][1]
     assert crm.url == reverse("service-detail", args=[portfolio.key, "crm"])
     assert {row.finding.service for row in crm.rows} == {"crm"}
+    # The group's heading names the service, so its findings do not repeat the link.
+    assert html(response).count(f'class="finding__service" href="{crm.url}"') == 0
 
 
 def test_group_by_rule_orders_by_level_then_code(client, portfolio, services, viewer):
@@ -206,6 +208,8 @@ def test_group_by_rule_orders_by_level_then_code(client, portfolio, services, vi
     assert codes.index("VCP-E002") < codes.index("VCP-W002") < codes.index("VCP-W008")
     for group in groups:
         assert {row.finding.code for row in group.rows} == {group.title.split()[0]}
+    crm_url = reverse("service-detail", args=[portfolio.key, "crm"])
+    assert f'class="finding__service" href="{crm_url}"' in html(response)
 
 
 def test_default_grouping_is_by_service(client, portfolio, services, viewer):
@@ -213,7 +217,7 @@ def test_default_grouping_is_by_service(client, portfolio, services, viewer):
 
     response = client.get(page_url(portfolio))
 
-    assert response.context["group"] == "service"
+    assert response.context["group_by"] == "service"
 
 
 # --- links ------------------------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ def test_htmx_filter_gets_results_partial(client, portfolio, services, viewer):
 
     page = html(response)
     assert page.lstrip().startswith('<div id="findings-results"')
-    assert "<form class=\"search\"" not in page
+    assert "role=\"search\"" not in page
     assert "<html" not in page
     assert "HX-Request" in response["Vary"]
     assert sorted(listed(response)) == [("VCP-E001", "erp"), ("VCP-E001", "hr")]
