@@ -9,7 +9,7 @@ import logging
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -68,7 +68,12 @@ def waiver_accept(
         waiver.expires_on = expires_on
         waiver.accepted_by = user
         waiver.full_clean()
-        waiver.save()
+        try:
+            with transaction.atomic():
+                waiver.save()
+        except IntegrityError:
+            # Another owner accepted the same finding between the check above and this save.
+            raise ValidationError(_("This finding already has a waiver.")) from None
     logger.info("%s waiver %s (%s %s) in portfolio %s by user %s, expires %s",
                 "Renewed" if renewing else "Accepted", waiver.pk, code, subject, portfolio.pk, user.pk,
                 expires_on.isoformat())

@@ -326,6 +326,21 @@ def test_accept_rejects_second_waiver_in_force(portfolio, owner, crm):
     assert Waiver.objects.count() == 1
 
 
+def test_accept_race_raises_validation_error(portfolio, owner, crm, make_member, monkeypatch):
+    other_owner = make_member(portfolio, Role.OWNER)
+
+    def accept_by_other_owner_first(waiver, *args, **kwargs):
+        Waiver.objects.create(portfolio=portfolio, code=waiver.code, subject=waiver.subject,
+                              justification="First.", approver="A", expires_on=in_days(5),
+                              accepted_by=other_owner)
+
+    monkeypatch.setattr(Waiver, "full_clean", accept_by_other_owner_first)
+
+    with pytest.raises(ValidationError) as raised:
+        accept(portfolio, owner)
+    assert raised.value.messages == ["This finding already has a waiver."]
+
+
 @pytest.mark.parametrize(
     ("today", "latest"),
     [(date(2030, 3, 15), date(2032, 3, 15)), (date(2028, 2, 29), date(2030, 2, 28))],
