@@ -104,3 +104,36 @@ def test_service_list_counts_rows_once(client, portfolio, make_member, make_serv
         client.get(reverse("service-list", args=[portfolio.key]), {"page": 2})
 
     assert sum("COUNT(" in query["sql"].upper() for query in queries) == 1
+
+
+def count_write_queries(client, portfolio, url, data) -> int:
+    analyse_portfolio(Portfolio.objects.get(pk=portfolio.pk))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, **HTMX)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("write", ["assign pattern", "set accountable"])
+def test_write_query_count_is_constant(
+    client, make_portfolio, make_member, make_service, make_team, make_responsibility, write
+):
+    # The write raises the revision, so each response also reloads the engine's snapshot,
+    # whose query count is constant as well.
+    counts = []
+    user = make_member(None)
+    client.force_login(user)
+    for size in (5, 60):
+        portfolio = make_portfolio()
+        fill(portfolio, size, make_service, make_team, make_responsibility)
+        portfolio.memberships.create(user=user, role=Role.EDITOR)
+        team = portfolio.teams.order_by("pk").first()
+        if write == "assign pattern":
+            url = reverse("service-assign-pattern", args=[portfolio.key, "svc-000"])
+            data = {"pattern": "service-integrator"}
+        else:
+            url = reverse("service-set-accountable", args=[portfolio.key, "svc-002", "build"])
+            data = {"team": team.pk}
+        counts.append(count_write_queries(client, portfolio, url, data))
+
+    assert counts[0] == counts[1]
