@@ -110,7 +110,7 @@ def portfolio_teams(portfolio: Portfolio) -> list[Team]:
 
 @dataclass
 class RaciRow:
-    """One lifecycle activity of a service: scope, what the patterns expect and who holds which role."""
+    """One lifecycle activity of a service: scope, what the patterns expect and which team has which role."""
 
     activity: LifecycleActivity
     governed_by: list[Pattern] = field(default_factory=list)

@@ -10,15 +10,15 @@ from django.utils.cache import patch_vary_headers
 from portfolio.analysis import Finding
 
 # Unprocessable Content: the request was understood but its data is invalid.
-# base.html tells htmx to swap responses with this status so the errors show.
+# The htmx-config in base.html swaps responses with this status, so the errors show.
 INVALID_STATUS = 422
 
 
 def is_partial_request(request: HttpRequest) -> bool:
     """Return True when the response should be a fragment rather than the whole page.
 
-    A history restore asks for the whole page although it comes from htmx, because
-    htmx replaces the body with it.
+    A history restore request comes from htmx but needs the whole page, because
+    htmx replaces the body with the response.
     """
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted

@@ -1,8 +1,8 @@
 """The service page's writes: assign and remove patterns, choose accountable teams.
 
 An htmx request gets the changed section plus out-of-band swaps of the findings
-panel and the finding counts; any other request is redirected back to the page
-(post/redirect/get). Invalid input answers 422 with the section and its errors.
+panel and the finding counts. Any other request is redirected back to the page
+(post/redirect/get). Invalid input gets a 422 response with the section and its errors.
 """
 
 from django.contrib.auth.decorators import login_required
