@@ -258,3 +258,33 @@ class Waiver(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.subject}"
+
+
+class PublishedReport(models.Model):
+    """An immutable governance report: the report's JSON at one revision, with its SHA-256.
+
+    Rows are only ever created; `save` rejects updates, and the admin shows them read-only.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="published_reports")
+    revision = models.PositiveBigIntegerField(_("revision"))
+    library_version = models.CharField(_("library version"), max_length=40)
+    catalogue_version = models.CharField(_("rule catalogue version"), max_length=64)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+", verbose_name=_("author"))
+    author_name = models.CharField(_("author name"), max_length=150)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    content = models.TextField(_("content"), help_text=_("The report as JSON (schema version 1)."))
+    content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("published report")
+
+    def __str__(self):
+        return f"{self.portfolio} · {self.created_at:%Y-%m-%d} · r{self.revision}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("A published report cannot be changed; publish a new one instead."))
+        super().save(*args, **kwargs)
