@@ -1,5 +1,8 @@
 """The catalogue as a whole: codes and levels, clean portfolios, settings, retired services, wording."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from portfolio.analysis import Level, analyse, analyse_portfolio
@@ -44,6 +47,29 @@ def empty_result_cache():
 
 def test_registry_matches_catalogue():
     assert {rule.code: rule.level for rule in all_rules()} == CATALOGUE
+
+
+RULES_DOC = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+
+
+def documented_sections() -> dict[str, str]:
+    """Map each "## CODE: Title" heading of docs/rules.md to the text of its section."""
+    parts = re.split(r"^## (VCP-[EWI]\d{3}): .*$", RULES_DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_rule_documented(rule):
+    text = RULES_DOC.read_text(encoding="utf-8")
+    sections = documented_sections()
+
+    assert f"## {rule.code}: {rule.title}\n" in text
+    assert f"- **Level:** {rule.level.label}\n" in sections[rule.code]
+    assert f"| {rule.level.label} | {rule.title} |" in text
+
+
+def test_rules_doc_has_no_unknown_codes():
+    assert set(documented_sections()) == set(CATALOGUE)
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
