@@ -76,6 +76,8 @@ class ServiceInfo:
 
 @dataclass
 class PortfolioSnapshot:
+    """One portfolio in memory. Treat it as read-only once built: derived values are computed once."""
+
     portfolio_id: int
     portfolio_key: str
     revision: int
@@ -85,15 +87,19 @@ class PortfolioSnapshot:
     teams: dict[int, TeamInfo]
     services: list[ServiceInfo]
     adoptions: dict[str, AdoptionInfo]
+    _patterns_in_use: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def patterns_in_use(self) -> dict[str, list[str]]:
         """Map each pattern assigned to an analysed service to those services' keys."""
-        in_use = defaultdict(list)
-        for service in self.services:
-            if service.analysed:
-                for pattern in service.patterns:
-                    in_use[pattern].append(service.key)
-        return dict(in_use)
+        # Three portfolio rules ask for this; one pass over 10,000 services takes milliseconds.
+        if self._patterns_in_use is None:
+            in_use = defaultdict(list)
+            for service in self.services:
+                if service.status != _RETIRED:
+                    for pattern in service.patterns:
+                        in_use[pattern].append(service.key)
+            self._patterns_in_use = dict(in_use)
+        return dict(self._patterns_in_use)
 
 
 def load_snapshot(portfolio: Portfolio, library: LibrarySnapshot | None = None) -> PortfolioSnapshot:
