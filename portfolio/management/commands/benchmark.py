@@ -1,0 +1,86 @@
+"""`manage.py benchmark`: measure the analysis engine against its performance budget."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from portfolio.benchmark.environment import Environment, load_average
+from portfolio.benchmark.report import RunContext, checks, render
+from portfolio.benchmark.runner import Plan, run_benchmark
+
+
+def size_list(value: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(
+            f"--services {value!r} is invalid; give service counts such as 1000,10000."
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise CommandError(f"--services {value!r} is invalid; every count must be at least 1.")
+    return sizes
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate portfolios of the given sizes, time the full analysis against a naive per-service "
+        "ORM loop and the re-analysis after one edit, and print (or write) a Markdown table with the "
+        "targets of the performance budget. Run it with DEBUG=false on the database to be measured."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--services", default="1000,10000",
+                            help="Comma-separated portfolio sizes, in services (default: 1000,10000).")
+        parser.add_argument("--pairs", type=int, default=30,
+                            help="Interleaved pairs (and runs) per measurement after a warm-up "
+                                 "(default: 30).")
+        parser.add_argument("--naive-pairs", type=int, default=5,
+                            help="Pairs against the naive loop at 10,000 services or more, where one naive "
+                                 "run takes tens of seconds (default: 5).")
+        parser.add_argument("--seed", type=int, default=1,
+                            help="Seed of the generated portfolios (default: 1).")
+        parser.add_argument("--write", metavar="FILE",
+                            help="Write the Markdown page to FILE (for example docs/benchmarks.md).")
+        parser.add_argument("--keep", action="store_true",
+                            help="Keep the generated portfolios, so that the next run reuses them.")
+
+    def handle(self, *args, **options):
+        if settings.DEBUG:
+            raise CommandError("DEBUG is on, and query logging would distort the timings. "
+                               "Run the benchmark with DEBUG=false.")
+        if options["pairs"] < 1 or options["naive_pairs"] < 1:
+            raise CommandError("--pairs and --naive-pairs must be at least 1.")
+        plan = Plan(sizes=size_list(options["services"]), pairs=options["pairs"],
+                    naive_pairs=options["naive_pairs"], seed=options["seed"], keep=options["keep"])
+
+        load_before, started = load_average(), timezone.now()
+        run = run_benchmark(plan, progress=self._progress)
+        context = RunContext(
+            command=self._command_line(plan, options), started=started, finished=timezone.now(),
+            load_before=load_before, load_after=load_average(), environment=Environment.current(),
+        )
+        page = render(run, context)
+
+        if options["write"]:
+            Path(options["write"]).write_text(page, encoding="utf-8")
+            self.stdout.write(f"Wrote {options['write']}.")
+        else:
+            self.stdout.write(page)
+        failed = [check.what for check in checks(run) if check.passed is False]
+        if failed:
+            self.stderr.write(f"{len(failed)} target(s) missed: " + "; ".join(failed))
+
+    def _progress(self, message: str) -> None:
+        self.stderr.write(message)
+
+    @staticmethod
+    def _command_line(plan: Plan, options) -> str:
+        parts = ["manage.py benchmark", "--services " + ",".join(str(size) for size in plan.sizes),
+                 f"--pairs {plan.pairs}", f"--naive-pairs {plan.naive_pairs}", f"--seed {plan.seed}"]
+        if options["write"]:
+            parts.append(f"--write {options['write']}")
+        if plan.keep:
+            parts.append("--keep")
+        return " ".join(parts)
