@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from patterns.library import sync_library
+
 # Playwright's sync API runs an event loop in this thread, and Django refuses ORM
 # calls from a thread with a running loop unless this is set.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,6 +35,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def library_restored_after(django_db_blocker):
+    """Reload the pattern library once this module's tests are done.
+
+    A transactional test ends by emptying every table, the library's included,
+    but later tests expect the library that the migrations loaded.
+    """
+    yield
+    with django_db_blocker.unblock():
+        sync_library()
+
+
+@pytest.fixture
+def library(transactional_db):
+    """Load the pattern library, which an earlier transactional test may have emptied."""
+    sync_library()
 
 
 @pytest.fixture(scope="session")

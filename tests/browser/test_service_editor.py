@@ -15,8 +15,7 @@ from portfolio.models import Role
 
 PASSWORD = "pw-for-tests"
 
-# Library data from the migrations must survive the flush that ends a transactional test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +42,7 @@ def assert_not_reloaded(page):
 
 
 def test_assign_pattern_and_accountable_team_update_findings(
-    page, live_server, portfolio, make_member, make_service, make_team
+    page, live_server, library, portfolio, make_member, make_service, make_team
 ):
     user = make_member(portfolio, Role.EDITOR)
     make_team(portfolio, "Platform team", party_kind="technology")
