@@ -1,0 +1,70 @@
+"""HTTP responses for the report's download formats: JSON, CSV (one table or a zip), XLSX, PDF."""
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+
+from portfolio.models import PublishedReport
+from portfolio.reports.csv_export import csv_bytes, csv_zip
+from portfolio.reports.model import Report
+from portfolio.reports.pdf import report_pdf
+from portfolio.reports.safety import attachment_header, download_name
+from portfolio.reports.serialise import report_to_json
+from portfolio.reports.tables import TABLES
+from portfolio.reports.xlsx_export import xlsx_file
+
+FORMATS = ("html", "pdf", "xlsx", "csv", "json")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def _name(report: Report, extension: str, suffix: str = "") -> str:
+    return download_name(report.cover.portfolio_key, report.cover.as_of, extension, suffix)
+
+
+def _attach(response, filename: str):
+    response["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+def json_response(report: Report, publication: PublishedReport | None = None) -> HttpResponse:
+    """Return the report's JSON; a published report's is its stored content, byte for byte."""
+    content = publication.content if publication is not None else report_to_json(report)
+    return _attach(HttpResponse(content, content_type=CONTENT_TYPES["json"]), _name(report, "json"))
+
+
+def csv_response(report: Report, table: str | None):
+    """Stream one table as CSV, or every table zipped when `table` is None."""
+    if table is not None:
+        response = StreamingHttpResponse(csv_bytes(TABLES[table], report), content_type=CONTENT_TYPES["csv"])
+        return _attach(response, _name(report, "csv", table))
+    stem = _name(report, "csv").removesuffix(".csv")
+    return _attach(FileResponse(csv_zip(report, stem), content_type=CONTENT_TYPES["zip"]),
+                   _name(report, "zip"))
+
+
+def xlsx_response(report: Report) -> FileResponse:
+    return _attach(FileResponse(xlsx_file(report), content_type=CONTENT_TYPES["xlsx"]), _name(report, "xlsx"))
+
+
+def pdf_response(report: Report, publication: PublishedReport | None = None) -> FileResponse:
+    """Render the PDF in a child process (see portfolio.reports.pdf) and stream the file."""
+    return _attach(FileResponse(report_pdf(report, publication), content_type=CONTENT_TYPES["pdf"]),
+                   _name(report, "pdf"))
+
+
+def download_response(report: Report, fmt: str, *, table: str | None = None,
+                      publication: PublishedReport | None = None):
+    """Return the download for `fmt` (not "html"); `table` picks one CSV table."""
+    if fmt == "json":
+        return json_response(report, publication)
+    if fmt == "csv":
+        return csv_response(report, table)
+    if fmt == "xlsx":
+        return xlsx_response(report)
+    if fmt == "pdf":
+        return pdf_response(report, publication)
+    raise ValueError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")
