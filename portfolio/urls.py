@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portfolio import views
-from portfolio.views import findings, waivers
+from portfolio.views import findings, reports, waivers
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,9 @@ urlpatterns = [
     path("p/<str:key>/findings/", findings.findings_page, name="findings"),
     path("p/<str:key>/findings/waivers/", waivers.accept, name="waiver-accept"),
     path("p/<str:key>/findings/waivers/<int:waiver_id>/revoke/", waivers.revoke, name="waiver-revoke"),
+    path("p/<str:key>/report/", reports.report_page, name="report"),
+    path("p/<str:key>/report/publish/", reports.publish, name="report-publish"),
+    path("p/<str:key>/reports/", reports.published_list, name="report-published-list"),
+    path("p/<str:key>/reports/diff/", reports.published_diff, name="report-diff"),
+    path("p/<str:key>/reports/<int:report_id>/", reports.published_detail, name="report-published"),
 ]
