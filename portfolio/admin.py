@@ -5,6 +5,7 @@ from portfolio.models import (
     PatternAssignment,
     Portfolio,
     PracticeAdoption,
+    PublishedReport,
     Responsibility,
     Service,
     Team,
@@ -63,3 +64,20 @@ class PracticeAdoptionAdmin(admin.ModelAdmin):
 class WaiverAdmin(admin.ModelAdmin):
     list_display = ["code", "subject", "portfolio", "approver", "expires_on"]
     list_filter = ["portfolio", "code"]
+
+
+@admin.register(PublishedReport)
+class PublishedReportAdmin(admin.ModelAdmin):
+    """Read-only: a published report is immutable, so the admin neither adds, changes nor deletes one."""
+
+    list_display = ["portfolio", "created_at", "revision", "author_name", "content_hash"]
+    list_filter = ["portfolio"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
