@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portfolio import views
-from portfolio.views import findings, reports, waivers
+from portfolio.views import findings, imports, reports, waivers
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,4 +22,9 @@ urlpatterns = [
     path("p/<str:key>/reports/", reports.published_list, name="report-published-list"),
     path("p/<str:key>/reports/diff/", reports.published_diff, name="report-diff"),
     path("p/<str:key>/reports/<int:report_id>/", reports.published_detail, name="report-published"),
+    path("p/<str:key>/import/", imports.import_upload, name="import-upload"),
+    path("p/<str:key>/import/templates/<str:name>", imports.import_template, name="import-template"),
+    path("p/<str:key>/import/<str:token>/", imports.import_job, name="import-job"),
+    path("p/<str:key>/import/<str:token>/status/", imports.import_status, name="import-status"),
+    path("p/<str:key>/import/<str:token>/apply/", imports.import_apply, name="import-apply"),
 ]
