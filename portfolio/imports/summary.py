@@ -64,25 +64,29 @@ def _listed(plan: ImportPlan, action: Action) -> list[dict]:
     return listed
 
 
-def summary_lines(summary: dict) -> list[str]:
-    """Return the preview as lines of text: counts per kind, then every listed error and warning."""
-    lines = []
-    for count in summary["counts"]:
-        lines.append(_("%(kind)s: %(create)s to create, %(update)s to update, %(unchanged)s unchanged, "
-                       "%(error)s with errors") % {**count, "kind": count["label"]})
-    if not summary["counts"]:
-        lines.append(_("No rows to import."))
-    for note in summary["notes"]:
-        lines.append(_("Note: %(source)s: %(message)s") % note)
-    for problem in summary["file_errors"]:
-        lines.append(_("Error: %(source)s: %(message)s") % problem)
-    for error in summary["errors"]:
-        lines.append(error_line(error))
+def count_lines(summary: dict) -> list[str]:
+    """Return one line per kind with its rows to create, update, leave unchanged and with errors."""
+    lines = [
+        _("%(kind)s: %(create)s to create, %(update)s to update, %(unchanged)s unchanged, "
+          "%(error)s with errors") % {**count, "kind": count["label"]}
+        for count in summary["counts"]
+    ]
+    return lines or [_("No rows to import.")]
+
+
+def note_lines(summary: dict) -> list[str]:
+    notes = [_("Note: %(source)s: %(message)s") % note for note in summary["notes"]]
+    warnings = [_("Warning: %(source)s, %(where)s: %(message)s") % warning for warning in summary["warnings"]]
+    return notes + warnings
+
+
+def error_lines(summary: dict) -> list[str]:
+    """Return the listed errors, file-level ones first, as lines naming file, row, column and value."""
+    lines = [_("Error: %(source)s: %(message)s") % problem for problem in summary["file_errors"]]
+    lines += [error_line(error) for error in summary["errors"]]
     hidden = summary["errors_total"] - len(summary["errors"])
     if hidden > 0:
         lines.append(_("… and %(count)s more errors.") % {"count": hidden})
-    for warning in summary["warnings"]:
-        lines.append(_("Warning: %(source)s, %(where)s: %(message)s") % warning)
     return lines
 
 
