@@ -15,6 +15,10 @@ from portfolio.analysis.registry import all_rules
 from portfolio.analysis.snapshot import AdoptionInfo, PortfolioSnapshot, ServiceInfo, TeamInfo
 from portfolio.models import AdoptionStatus, RaciRole, ServiceStatus
 
+# The django_db mark only puts these tests among the database tests, which pytest-django runs before
+# the transactional ones: those flush the tables, the library's rows included. The examples write nothing.
+pytestmark = pytest.mark.django_db
+
 # A team id that no team in the snapshot has, as a cell written around the services layer would carry.
 UNKNOWN_TEAM_ID = 999
 RULES = {rule.code: rule for rule in all_rules()}
@@ -120,7 +124,10 @@ def assert_names_existing_subjects(finding, snapshot):
         assert finding.factor in library.factor_names
 
 
-PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=200, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @PROPERTY_SETTINGS
