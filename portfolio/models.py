@@ -5,6 +5,8 @@ Every change to a portfolio's rows bumps `Portfolio.revision` (see
 never older than the data they describe.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,6 +29,10 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
 
 
+def new_revision_token() -> str:
+    return uuid.uuid4().hex
+
+
 class Portfolio(models.Model):
     key = models.CharField(_("key"), max_length=60, unique=True, validators=[validate_key])
     name = models.CharField(_("name"), max_length=200)
@@ -34,6 +40,10 @@ class Portfolio(models.Model):
     revision = models.PositiveBigIntegerField(
         _("revision"), default=0, editable=False,
         help_text=_("Raised by every change to the portfolio's data."),
+    )
+    revision_token = models.CharField(
+        _("revision token"), max_length=32, default=new_revision_token, editable=False,
+        help_text=_("Replaced by every change; unlike the revision number, never reused after a rollback."),
     )
     min_capability_level = models.PositiveSmallIntegerField(
         _("minimum capability level"), default=2,
@@ -56,6 +66,10 @@ class Portfolio(models.Model):
     def clean(self):
         self.name = normalise_name(self.name)
         self.key = normalise_name(self.key)
+
+    def refresh_revision(self) -> None:
+        """Re-read the revision fields, so that analysis after a write judges the data as it is now."""
+        self.refresh_from_db(fields=["revision", "revision_token"])
 
 
 class Membership(models.Model):

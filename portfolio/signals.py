@@ -18,14 +18,25 @@ from portfolio.models import (
     Service,
     Team,
     Waiver,
+    new_revision_token,
 )
 
 DIRECT_MODELS = (Team, Service, PracticeAdoption, Waiver)
 SERVICE_CHILD_MODELS = (PatternAssignment, Responsibility)
 
 
+def _bumped() -> dict:
+    """Return the field updates of one revision bump.
+
+    Caches key on the token, not the number: a rolled-back write can leave a
+    result cached under revision n + 1, and the next committed write reaches
+    n + 1 again, but it never gets the same random token.
+    """
+    return {"revision": F("revision") + 1, "revision_token": new_revision_token()}
+
+
 def portfolio_bump_revision(portfolio_id: int) -> None:
-    Portfolio.objects.filter(pk=portfolio_id).update(revision=F("revision") + 1)
+    Portfolio.objects.filter(pk=portfolio_id).update(**_bumped())
 
 
 def _on_change(sender, instance, **kwargs):
@@ -33,9 +44,7 @@ def _on_change(sender, instance, **kwargs):
         # The service is usually cached on the instance; otherwise one UPDATE with a join.
         service = instance._state.fields_cache.get("service")
         if service is None:
-            Portfolio.objects.filter(services=instance.service_id).update(
-                revision=F("revision") + 1
-            )
+            Portfolio.objects.filter(services=instance.service_id).update(**_bumped())
             return
         portfolio_bump_revision(service.portfolio_id)
     else:
@@ -50,4 +59,4 @@ for model in DIRECT_MODELS + SERVICE_CHILD_MODELS:
 @receiver(library_changed, dispatch_uid="revision-library")
 def _on_library_change(sender, **kwargs):
     # Every portfolio is judged by the library, so every cached result is now old.
-    Portfolio.objects.update(revision=F("revision") + 1)
+    Portfolio.objects.update(**_bumped())

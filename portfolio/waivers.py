@@ -127,7 +127,7 @@ def _check_input(justification: str, approver: str, expires_on: date | None, tod
 
 
 def _check_finding_occurs(portfolio: Portfolio, code: str, subject: str) -> None:
-    portfolio.refresh_from_db(fields=["revision"])
+    portfolio.refresh_revision()
     result = analyse_portfolio(portfolio)
     occurring = [*result.findings, *(waived.finding for waived in result.waived)]
     if not any(finding.code == code and finding.subject == subject for finding in occurring):

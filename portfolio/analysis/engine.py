@@ -1,7 +1,7 @@
 """Run the registered rules over a snapshot, apply the waivers and cache the result.
 
-Results are cached per portfolio revision, language and date: every write,
-waivers included, raises the revision, and a waiver stops applying when its
+Results are cached per portfolio revision token, language and date: every
+write, waivers included, replaces the token, and a waiver stops applying when its
 expiry date has passed, which no write announces.
 """
 
@@ -118,11 +118,11 @@ def with_waivers(result: AnalysisResult, waivers, today: date) -> AnalysisResult
 
 
 class _ResultCache:
-    """A small per-process LRU of results keyed by (portfolio, revision, language, date).
+    """A small per-process LRU of results keyed by (portfolio, revision token, language, date).
 
     Results are kept as objects, not pickled, so a hit costs nothing. A key
-    includes the revision, which every write raises, so an entry is never
-    served for data that changed after it was computed. The date in the key
+    includes the revision token, which every write replaces, so an entry is
+    never served for data that changed after it was computed. The date in the key
     makes a waiver stop applying on the day after its expiry date.
     """
 
@@ -156,12 +156,12 @@ result_cache = _ResultCache()
 def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
     """Return the findings of `portfolio` at its current revision, computing them on a miss.
 
-    The caller's `portfolio.revision` decides which result is returned, so pass
+    The caller's `portfolio.revision_token` decides which result is returned, so pass
     an instance read in the current request. A miss costs the snapshot's
     queries plus one for the waivers.
     """
     today = timezone.localdate()
-    key = (portfolio.pk, portfolio.revision, translation.get_language(), today)
+    key = (portfolio.pk, portfolio.revision_token, translation.get_language(), today)
     result = result_cache.get(key)
     if result is None:
         snapshot = load_snapshot(portfolio)

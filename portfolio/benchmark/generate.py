@@ -102,7 +102,7 @@ def generate_portfolio(*, services: int, seed: int = 0, key: str | None = None,
         Responsibility.objects.bulk_create(_responsibility_rows(plans), batch_size=BATCH_SIZE)
         PracticeAdoption.objects.bulk_create(_adoption_rows(rng, portfolio, library, team_ids))
         portfolio_bump_revision(portfolio.pk)
-    portfolio.refresh_from_db(fields=["revision"])
+    portfolio.refresh_revision()
     logger.info("Generated portfolio %s (%s) with %d services and %d teams",
                 portfolio.pk, portfolio.key, services, teams)
     return portfolio

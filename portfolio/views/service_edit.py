@@ -78,7 +78,7 @@ def _respond(request, access, service, partial: str, *, failed: bool, **extra):
     if not failed and not request.htmx:
         return redirect("service-detail", key=access.portfolio.key, service_key=service.key)
     # The write raised the revision in the database; analyse the portfolio as it is now.
-    access.portfolio.refresh_from_db(fields=["revision"])
+    access.portfolio.refresh_revision()
     context = service_context(access, service, **extra)
     status = INVALID_STATUS if failed else 200
     return render_page(request, TEMPLATE, context, partial=partial if request.htmx else None, status=status)

@@ -71,7 +71,7 @@ def _respond(request, access, *, failed_accept=None, notice=""):
         return redirect(findings_url(access.portfolio.key, known_filters(query)))
 
     # The write raised the revision in the database; analyse the portfolio as it is now.
-    access.portfolio.refresh_from_db(fields=["revision"])
+    access.portfolio.refresh_revision()
     context = findings_context(access, query, failed_accept=failed_accept, notice=notice)
     status = INVALID_STATUS if failed_accept is not None else 200
     partial = RESULTS_PARTIAL if request.htmx else None
