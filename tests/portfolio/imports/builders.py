@@ -80,5 +80,5 @@ def messages(plan) -> list[str]:
 def dump_portfolio_data() -> str:
     """Return every row of the portfolio app's tables as JSON, for before-and-after comparisons."""
     out = StringIO()
-    call_command("dumpdata", "portfolio", stdout=out, indent=None, sort_keys=True)
+    call_command("dumpdata", "portfolio", stdout=out)
     return out.getvalue()
