@@ -10,7 +10,6 @@ from portfolio.imports.checks_catalogue import read_number, record_row
 from portfolio.imports.context import RowReader
 from portfolio.imports.plan import Change, Write
 from portfolio.imports.values import split_list, text
-from portfolio.models import AdoptionStatus
 
 
 def check_assignment(reader: RowReader) -> tuple[str, str] | None:
@@ -118,21 +117,12 @@ def check_adoption(reader: RowReader) -> str | None:
 
     current = context.existing.adoptions.get(practice)
     if current is None:
-        if _same_as_no_record(values):
-            reader.outcome.unchanged = True
-        else:
-            record_row(reader, None, None, values)
+        record_row(reader, None, None, values)
         return practice
     before = {"practice": practice, "status": current.status, "capability_level": current.capability_level,
               "owner": context.team_lookup_by_id.get(current.owner_id)}
     record_row(reader, current.id, before, values)
     return practice
-
-
-def _same_as_no_record(values: dict) -> bool:
-    # The analysis reads a practice without a record as not adopted, so such a row changes nothing.
-    return (values["status"] == AdoptionStatus.NOT_ADOPTED and values.get("capability_level") is None
-            and values.get("owner") is None)
 
 
 def _required(reader: RowReader, field_name: str, what: str) -> bool:

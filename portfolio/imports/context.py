@@ -110,7 +110,8 @@ class RowReader:
         for field_name, value in row.values.items():
             # PostgreSQL rejects NUL in text, and no name or key needs one.
             if isinstance(value, str) and "\x00" in value:
-                row.cell_errors.setdefault(field_name, _("The cell contains a NUL character (code 0); delete it."))
+                row.cell_errors.setdefault(field_name,
+                                           _("The cell contains a NUL character (code 0); delete it."))
         for field_name, message in row.cell_errors.items():
             outcome.error(self.column(field_name), "", message)
 

@@ -186,12 +186,12 @@ def test_team_name_case_change_is_an_update(catalogue):
     assert [(c.old, c.new) for c in plan.outcomes[0].changes] == [("Acme Cloud", "ACME CLOUD")]
 
 
-def test_practice_not_adopted_without_record_changes_nothing(catalogue):
+def test_practice_not_adopted_is_recorded(catalogue):
     rows = [["Practice", "Status"], ["architecture-management", "not adopted"]]
 
     plan = preview(catalogue, ("practices.csv", csv_bytes(rows)))
 
-    assert plan.outcomes[0].action == Action.UNCHANGED
+    assert plan.outcomes[0].write.values == {"practice": "architecture-management", "status": "not_adopted"}
 
 
 def test_practice_update(catalogue):

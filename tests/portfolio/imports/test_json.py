@@ -1,0 +1,136 @@
+"""JSON imports: the catalogue shape, the demo data file, and the governance report export."""
+
+import json
+from datetime import date
+
+import pytest
+
+from portfolio.demo.loader import DATA_FILE, demo_load
+from portfolio.imports.columns import Kind
+from portfolio.models import PatternAssignment, PracticeAdoption, Responsibility, Service, Team
+from portfolio.reports.build import build_report
+from portfolio.reports.serialise import report_to_json
+from tests.portfolio.imports.builders import apply, counts, messages, preview
+
+AS_OF = date(2026, 1, 15)
+
+
+def portfolio_content(portfolio) -> dict:
+    """Return the portfolio's rows by their natural keys, without ids, for comparing two portfolios."""
+    return {
+        "teams": sorted(Team.objects.filter(portfolio=portfolio)
+                        .values_list("name", "party_kind", "contact", "member_count")),
+        "services": sorted(
+            (key, name, description, status, owner or "", json.dumps(context, sort_keys=True))
+            for key, name, description, status, owner, context in Service.objects.filter(portfolio=portfolio)
+            .values_list("key", "name", "description", "status", "owner__name", "context")),
+        "assignments": sorted((service, pattern, tuple(activities)) for service, pattern, activities in
+                              PatternAssignment.objects.filter(service__portfolio=portfolio)
+                              .values_list("service__key", "pattern_id", "activities")),
+        "responsibilities": sorted(Responsibility.objects.filter(service__portfolio=portfolio)
+                                   .values_list("service__key", "activity_id", "team__name", "role")),
+        "adoptions": sorted((practice, status, level or 0, owner or "") for practice, status, level, owner in
+                            PracticeAdoption.objects.filter(portfolio=portfolio)
+                            .values_list("practice_id", "status", "capability_level", "owner__name")),
+    }
+
+
+def exported_report(portfolio) -> dict:
+    """Export the portfolio's report as JSON and drop what names the portfolio itself."""
+    data = json.loads(report_to_json(build_report(portfolio, as_of=AS_OF, author="Auditor", compare=False)))
+    for field in ("portfolio_key", "portfolio_name", "revision"):
+        data["cover"].pop(field)
+    return data
+
+
+def test_catalogue_json_with_one_list_per_kind(portfolio):
+    document = {
+        "teams": [{"name": "Cloud Operations", "party_kind": "technology", "member_count": 24}],
+        "services": [{"key": "claims", "name": "Claims", "owner": "Cloud Operations",
+                      "context": {"engineering_capability": "strong"}}],
+        "pattern_assignments": [{"service": "claims", "pattern": "internal-service-delivery",
+                                 "activities": ["operate", "support"]}],
+        "responsibilities": [{"service": "claims", "activity": "operate", "team": "Cloud Operations",
+                              "role": "A"}],
+        "practices": [{"practice": "incident-management", "status": "adopted", "capability_level": 2}],
+    }
+
+    apply(portfolio, ("catalogue.json", json.dumps(document).encode()))
+
+    assert portfolio_content(portfolio) == {
+        "teams": [("Cloud Operations", "technology", "", 24)],
+        "services": [("claims", "Claims", "", "live", "Cloud Operations",
+                      '{"engineering_capability": "strong"}')],
+        "assignments": [("claims", "internal-service-delivery", ("operate", "support"))],
+        "responsibilities": [("claims", "operate", "Cloud Operations", "A")],
+        "adoptions": [("incident-management", "adopted", 2, "")],
+    }
+
+
+def test_json_entry_without_a_field_keeps_its_value(portfolio, make_team, make_service):
+    team = make_team(portfolio, "Cloud Operations")
+    make_service(portfolio, key="claims", name="Claims", owner=team, description="Kept")
+    document = {"services": [{"key": "claims", "name": "Claims"}, {"key": "billing", "name": "Billing",
+                                                                   "owner": None}]}
+
+    plan = preview(portfolio, ("catalogue.json", json.dumps(document).encode()))
+
+    assert counts(plan, Kind.SERVICES) == {"create": 1, "update": 0, "unchanged": 1, "error": 0}
+
+
+def test_demo_data_file_imports_like_load_demo(portfolio):
+    demo = demo_load(reset=True)
+
+    apply(portfolio, ("demo_portfolio.json", DATA_FILE.read_bytes()))
+
+    assert portfolio_content(portfolio) == portfolio_content(demo)
+    again = preview(portfolio, ("demo_portfolio.json", DATA_FILE.read_bytes()))
+    assert again.totals()["unchanged"] == len(again.outcomes)
+
+
+def test_report_export_round_trip(portfolio):
+    source = demo_load(reset=True)
+    # The report carries no decision-factor answers; without them both portfolios have the same findings.
+    Service.objects.filter(portfolio=source).update(context={})
+    exported = report_to_json(build_report(source, as_of=AS_OF, author="Auditor", compare=False))
+
+    plan = preview(portfolio, ("report.json", exported.encode()))
+    apply(portfolio, ("report.json", exported.encode()))
+
+    assert not plan.has_errors
+    assert exported_report(portfolio) == exported_report(source)
+    again = preview(portfolio, ("report.json", exported.encode()))
+    assert again.totals()["unchanged"] == len(again.outcomes)
+
+
+def test_report_of_another_schema_version(portfolio):
+    document = {"schema_version": 2, "cover": {}, "services": []}
+
+    plan = preview(portfolio, ("report.json", json.dumps(document).encode()))
+
+    assert messages(plan) == ["The report's schema version 2 is not supported; this import reads version 1."]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"services": [', "The file is not valid JSON: Expecting value at line 1, column 15."),
+    ("[1, 2]", "The file must hold one JSON object; see docs/import-format.md."),
+    ('{"about": "x"}', "The JSON object has none of the lists teams, services, pattern_assignments, "
+                       "responsibilities, practices, and it is not a report export; see "
+                       "docs/import-format.md."),
+    ('{"services": {"key": "x"}}', "“services” must be a list of objects."),
+    ('{"teams": ["Cloud"]}', "teams[0] must be an object."),
+])
+def test_invalid_json(portfolio, text, message):
+    plan = preview(portfolio, ("catalogue.json", text.encode()))
+
+    assert messages(plan) == [message]
+
+
+def test_json_row_errors_name_the_entry(portfolio):
+    document = {"services": [{"key": "claims", "name": "Claims", "owner": "Nobody",
+                              "context": {"engineering_capability": "huge"}}]}
+
+    plan = preview(portfolio, ("catalogue.json", json.dumps(document).encode()))
+
+    assert [(plan.outcomes[0].where, issue.column, issue.value) for issue in plan.outcomes[0].errors] == [
+        ("services[0]", "owner", "Nobody"), ("services[0]", "context", "huge")]
