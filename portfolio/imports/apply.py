@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portfolio.imports.columns import Kind
 from portfolio.imports.lookups import Library, team_lookup_key
@@ -37,7 +38,8 @@ class ImportRejected(Exception):
 
     def __init__(self, plan: ImportPlan):
         self.plan = plan
-        super().__init__(_("The files have %(count)s errors; nothing was written.")
+        super().__init__(ngettext("The files have %(count)s error; nothing was written.",
+                                  "The files have %(count)s errors; nothing was written.", plan.error_count)
                          % {"count": plan.error_count})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portfolio.imports.apply import ImportConflict, ImportRejected, import_apply
 from portfolio.imports.limits import MAX_UPLOAD_BYTES
@@ -44,8 +45,9 @@ class Command(BaseCommand):
         plan = import_preview(uploads, target)
         self._print(plan_summary(plan))
         if plan.has_errors:
-            raise CommandError(_("%(count)s errors; nothing was written.") % {"count": plan.error_count},
-                               returncode=1)
+            message = ngettext("%(count)s error; nothing was written.",
+                               "%(count)s errors; nothing was written.", plan.error_count)
+            raise CommandError(message % {"count": plan.error_count}, returncode=1)
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
             return
