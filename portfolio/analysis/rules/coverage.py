@@ -27,8 +27,10 @@ def unowned_activity(service, snapshot):
     """Report an activity in scope of the service's patterns that no team is accountable for."""
     findings = []
     for activity in snapshot.library.activities:
+        if activity not in service.governed or service.accountable(activity):
+            continue
         patterns = governing(service, snapshot, activity)
-        if not patterns or service.accountable(activity):
+        if not patterns:
             continue
         findings.append(unowned_activity.rule.finding(
             _("“%(service)s”: no team is accountable for %(activity)s.")
@@ -47,9 +49,10 @@ def several_accountable(service, snapshot):
     """Report an activity with more than one accountable team."""
     findings = []
     for activity in snapshot.library.activities:
-        teams = sorted(set(service.accountable(activity)), key=lambda team: team_name(snapshot, team))
-        if len(teams) < 2:
+        accountable = set(service.accountable(activity))
+        if len(accountable) < 2:
             continue
+        teams = sorted(accountable, key=lambda team: team_name(snapshot, team))
         patterns = governing(service, snapshot, activity)
         findings.append(several_accountable.rule.finding(
             _("“%(service)s”: %(count)d teams are accountable for %(activity)s: %(teams)s.")
@@ -84,7 +87,9 @@ def ungoverned_activity(service, snapshot):
         return []
     findings = []
     for activity in snapshot.library.activities:
-        if governing(service, snapshot, activity) or not service.roles.get(activity):
+        if not service.roles.get(activity):
+            continue
+        if activity in service.governed and governing(service, snapshot, activity):
             continue
         findings.append(ungoverned_activity.rule.finding(
             ngettext("“%(service)s”: %(activity)s has responsibilities, but %(patterns)s does not govern it.",

@@ -29,13 +29,16 @@ def responsibility_mismatch(service, snapshot):
     findings = []
     defer_to_integrator_rule = INTEGRATOR_RULE not in snapshot.disabled_rules
     for activity in snapshot.library.activities:
+        accountable = service.accountable(activity)
+        if not accountable or activity not in service.governed:
+            continue
         patterns = governing(service, snapshot, activity)
         if not patterns:
             continue
         if defer_to_integrator_rule and _integrator_without_internal(service, snapshot, activity):
             continue
         expected = expected_accountable(snapshot, patterns, activity)
-        for team_id in sorted(set(service.accountable(activity))):
+        for team_id in sorted(set(accountable)):
             kind = party_kind(snapshot, team_id)
             if kind is None or kind in expected:
                 continue
@@ -63,6 +66,8 @@ def conflicting_mix(service, snapshot):
     """
     findings = []
     for activity in snapshot.library.activities:
+        if len(service.governed.get(activity, ())) < 2:
+            continue
         for first, second in combinations(governing(service, snapshot, activity), 2):
             expected_first = snapshot.library.patterns[first].expectations[activity].accountable
             expected_second = snapshot.library.patterns[second].expectations[activity].accountable
@@ -87,7 +92,9 @@ def _integrator_without_internal(service, snapshot, activity: str) -> bool:
 
     An activity with no accountable team at all is VCP-E002's case, not this one.
     """
-    if activity not in INTEGRATOR_KEEPS or SERVICE_INTEGRATOR not in governing(service, snapshot, activity):
+    if activity not in INTEGRATOR_KEEPS or SERVICE_INTEGRATOR not in service.governed.get(activity, ()):
+        return False
+    if SERVICE_INTEGRATOR not in governing(service, snapshot, activity):
         return False
     kinds = {party_kind(snapshot, team) for team in service.accountable(activity)} - {None}
     return bool(kinds) and not kinds & INTERNAL_PARTY_KINDS

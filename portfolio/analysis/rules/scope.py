@@ -1,4 +1,4 @@
-"""Which assigned patterns govern an activity of a service, and which kind of party a team is."""
+"""Helpers for the rules: the assigned patterns that govern an activity, and a team's party kind."""
 
 from portfolio.analysis.snapshot import PortfolioSnapshot, ServiceInfo
 
@@ -19,6 +19,8 @@ def governing(service: ServiceInfo, snapshot: PortfolioSnapshot, activity: str) 
 
 def expected_accountable(snapshot: PortfolioSnapshot, patterns: list[str], activity: str) -> frozenset[str]:
     """Return the party kinds that any of `patterns` expects to be accountable for `activity`."""
+    if len(patterns) == 1:
+        return snapshot.library.patterns[patterns[0]].expectations[activity].accountable
     kinds: frozenset[str] = frozenset()
     for key in patterns:
         kinds |= snapshot.library.patterns[key].expectations[activity].accountable

@@ -1,27 +1,40 @@
 """Names and lists that rule messages share."""
 
+import functools
+
+from django.utils import translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from patterns.models import PartyKind
 from portfolio.analysis.snapshot import PortfolioSnapshot
 
+_PARTY_KINDS = frozenset(PartyKind.values)
+
 
 def kinds_text(kinds) -> str:
     """Join party kinds as readable labels: "business or technology"."""
-    labels = [_kind_label(kind) for kind in sorted(kinds)]
-    return get_text_list(labels, _("or"))
+    return _kinds_text(tuple(sorted(kinds)), translation.get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _kinds_text(kinds: tuple[str, ...], language: str | None) -> str:
+    # Cached per language because a large portfolio repeats the same few kind lists thousands of times.
+    return get_text_list([_kind_label(kind) for kind in kinds], _("or"))
 
 
 def _kind_label(kind: str) -> str:
     # A kind outside PartyKind can only come from a raw write; show its key rather than fail.
-    if kind in PartyKind.values:
+    if kind in _PARTY_KINDS:
         return str(PartyKind(kind).label).lower()
     return kind
 
 
 def names_text(names) -> str:
-    return get_text_list([f"“{name}”" for name in names], _("and"))
+    quoted = [f"“{name}”" for name in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    return get_text_list(quoted, _("and"))
 
 
 def patterns_text(snapshot: PortfolioSnapshot, keys) -> str:
