@@ -10,19 +10,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from portfolio.analysis.engine import result_cache
 from portfolio.models import Role
 
 PASSWORD = "pw-for-tests"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def fresh_analysis_cache():
-    # Test databases reuse primary keys and revisions, so a result cached by an
-    # earlier test could match a new portfolio.
-    result_cache.clear()
 
 
 def log_in(page, live_server, username):

@@ -7,7 +7,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from portfolio.access import portfolio_for_request, role_allows
-from portfolio.analysis.engine import result_cache
 from portfolio.models import Role
 
 IPV = "internal-product-vendor"
@@ -25,13 +24,6 @@ WRITE_URLS = [
     ("service-remove-pattern", ["claims", IPV], lambda team: {}),
     ("service-set-accountable", ["claims", "build"], lambda team: {"team": team.pk}),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_analysis_cache():
-    # Test databases reuse primary keys and revisions, so a result cached by an
-    # earlier test could match a new portfolio.
-    result_cache.clear()
 
 
 @pytest.fixture

@@ -3,18 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from portfolio.analysis.engine import result_cache
 from portfolio.models import Role
 
 IPV = "internal-product-vendor"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_analysis_cache():
-    # Test databases reuse primary keys and revisions, so a result cached by an
-    # earlier test could match a new portfolio.
-    result_cache.clear()
 
 
 @pytest.fixture

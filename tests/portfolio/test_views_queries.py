@@ -10,18 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portfolio.analysis import analyse_portfolio
-from portfolio.analysis.engine import result_cache
 from portfolio.models import Portfolio, Role
 
 PATTERN_MIX = ["internal-product-vendor", "managed-service-provider"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_analysis_cache():
-    # Test databases reuse primary keys and revisions, so a result cached by an
-    # earlier test could match a new portfolio.
-    result_cache.clear()
 
 
 def fill(portfolio, count, make_service, make_team, make_responsibility):
