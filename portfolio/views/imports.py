@@ -52,9 +52,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         clean_one = super().clean
-        if isinstance(data, list | tuple):
-            return [clean_one(item, initial) for item in data]
-        return [clean_one(data, initial)]
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        # An empty list is no file at all, which the required check must see.
+        return [clean_one(item, initial) for item in items or [None]]
 
 
 class ImportUploadForm(forms.Form):
@@ -85,13 +85,14 @@ class ImportUploadForm(forms.Form):
 def import_upload(request, key):
     """Show the upload page; a POST stores the files as a job, previews them and opens the job page."""
     access = portfolio_for_request(request, key, Role.EDITOR)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
+    if posted and form.is_valid():
         job = job_create(portfolio_id=access.portfolio.pk, user_id=request.user.pk, language=get_language(),
                          files=form.uploads())
         job_start(job)
         return redirect("import-job", key=key, token=job.token)
-    status = INVALID_STATUS if request.method == "POST" else 200
+    status = INVALID_STATUS if posted else 200
     return render_page(request, "imports/upload.html", _upload_context(access, form), status=status)
 
 
