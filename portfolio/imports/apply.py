@@ -34,7 +34,7 @@ WRITING = "writing"
 
 
 class ImportRejected(Exception):
-    """Validation at apply time found errors; `plan` holds them. Nothing was written."""
+    """Validation at apply time found errors, which `plan` contains. Nothing was written."""
 
     def __init__(self, plan: ImportPlan):
         self.plan = plan

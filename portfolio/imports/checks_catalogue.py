@@ -120,8 +120,8 @@ def _read_context(reader: RowReader, context: dict) -> dict | None:
         if reader.blank(field_name):
             context.pop(factor, None)
             continue
-        what = _("answer to “%(factor)s”") % {"factor": reader.context.library.factors[factor]}
-        option = reader.choice(field_name, reader.context.factor_choices[factor], what)
+        label = _("answer to “%(factor)s”") % {"factor": reader.context.library.factors[factor]}
+        option = reader.choice(field_name, reader.context.factor_choices[factor], label)
         if option:
             context[factor] = option
     return context

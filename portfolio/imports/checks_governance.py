@@ -125,9 +125,9 @@ def check_adoption(reader: RowReader) -> str | None:
     return practice
 
 
-def _required(reader: RowReader, field_name: str, what: str) -> bool:
+def _required(reader: RowReader, field_name: str, label: str) -> bool:
     if reader.blank(field_name):
-        reader.error(field_name, _("The %(what)s is missing; enter it.") % {"what": what})
+        reader.error(field_name, _("The %(label)s is missing; enter it.") % {"label": label})
         return False
     return True
 

@@ -1,4 +1,4 @@
-"""What row checks share: the loaded lookups, the names the file defines, and one row's reader."""
+"""The state row checks share (the loaded lookups and the names the upload defines) and one row's reader."""
 
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -138,14 +138,14 @@ class RowReader:
             return
         self.outcome.error(self.column(field_name), self.raw(field_name) if value is ... else value, message)
 
-    def choice(self, field_name: str, choices: Choices, what: str) -> str | None:
+    def choice(self, field_name: str, choices: Choices, label: str) -> str | None:
         """Return the key the cell names among `choices`, or record an error and return None."""
         value = self.raw(field_name)
         found = choices.find(value)
         if found is None:
             closest = self.context.suggester.closest(text(value), choices.by_header)
             self.error(field_name, did_you_mean(
-                _("Unknown %(what)s “%(value)s”") % {"what": what, "value": text(value)}, closest,
+                _("Unknown %(label)s “%(value)s”") % {"label": label, "value": text(value)}, closest,
                 _("use one of %(choices)s") % {"choices": choices.listing()}))
         return found
 

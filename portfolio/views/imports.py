@@ -2,9 +2,9 @@
 
 Editors and owners may import; a viewer gets 403 and a non-member 404 (see
 `portfolio.access`). An upload is previewed at once and kept on the server as
-a job (see `portfolio.imports.jobs`); the job page shows the preview, or the
-progress while a large upload runs in the background, which htmx polls every
-second. Nothing is written before the user applies.
+a job (see `portfolio.imports.jobs`). The job page shows the preview. While a
+large upload runs in the background, it shows the progress instead, and htmx
+polls it every second. Nothing is written before the user applies.
 """
 
 from django import forms
@@ -121,7 +121,7 @@ def import_job(request, key, token):
 @login_required
 @require_GET
 def import_status(request, key, token):
-    """Answer htmx's poll: the progress fragment while the job runs, then a redirect to the job page."""
+    """Return the progress fragment while the job runs, then a redirect to the job page, for htmx's poll."""
     access = portfolio_for_request(request, key, Role.EDITOR)
     job = _job_or_404(request, access, token)
     job_url = reverse("import-job", args=[key, token])

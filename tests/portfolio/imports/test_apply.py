@@ -175,7 +175,7 @@ def test_row_limit_counts_every_file(portfolio):
     assert plan.file_errors[0].source == "b.csv"
 
 
-# Ten look-ups, a lock, two reloads of ids and the revision, plus one INSERT per batch. A batch holds
+# Ten look-ups, a lock, two reloads of ids and the revision, plus one INSERT per batch. A batch has
 # 500 rows, or fewer on SQLite, where 999 parameters per statement make about 100 services a batch.
 @pytest.mark.parametrize(("services", "max_queries"), [(20, 20), (1200, 20 + 1200 // 100)])
 def test_apply_queries_grow_with_batches_not_rows(portfolio, make_team, django_assert_max_num_queries,

@@ -90,7 +90,7 @@ def test_demo_data_file_imports_like_load_demo(portfolio):
 
 def test_report_export_round_trip(portfolio):
     source = demo_load(reset=True)
-    # The report carries no decision-factor answers; without them both portfolios have the same findings.
+    # The report carries no decision-factor context, so the source drops it to give the same findings.
     Service.objects.filter(portfolio=source).update(context={})
     exported = report_to_json(build_report(source, as_of=AS_OF, author="Auditor", compare=False))
 

@@ -126,7 +126,7 @@ def test_duplicate_keys_name_both_rows(catalogue):
     ]
 
 
-def test_duplicate_team_names_differ_only_in_case_and_spaces(catalogue):
+def test_duplicate_team_names_ignore_case(catalogue):
     rows = [["Name", "Party kind"], ["Nimbus  Cloud", "vendor"], ["nimbus cloud", "vendor"]]
 
     plan = preview(catalogue, ("teams.csv", csv_bytes(rows)))

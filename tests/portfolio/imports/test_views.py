@@ -237,7 +237,7 @@ def test_csv_templates_import_cleanly(client, portfolio, editor):
     assert len(plan.outcomes) == len(KIND_ORDER)
 
 
-def test_xlsx_template_has_a_sheet_per_kind_and_imports_cleanly(client, portfolio, editor):
+def test_xlsx_template_sheets_import_cleanly(client, portfolio, editor):
     response = client.get(reverse("import-template", args=[portfolio.key, "portfolio-import.xlsx"]))
 
     workbook = load_workbook(io.BytesIO(response.content))
