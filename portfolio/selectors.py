@@ -115,8 +115,11 @@ class RaciRow:
     activity: LifecycleActivity
     governed_by: list[Pattern] = field(default_factory=list)
     expected_kinds: list[str] = field(default_factory=list)
+    participating_kinds: list[str] = field(default_factory=list)
     accountable: list[Team] = field(default_factory=list)
     participants: dict[str, list[Team]] = field(default_factory=dict)
+    # Team id to the RACI role letters it holds for this activity.
+    roles_by_team: dict[int, set[str]] = field(default_factory=dict)
 
     @property
     def in_scope(self) -> bool:
@@ -125,6 +128,10 @@ class RaciRow:
     @property
     def expected_kind_labels(self) -> list[str]:
         return [PartyKind(kind).label for kind in self.expected_kinds]
+
+    @property
+    def participating_kind_labels(self) -> list[str]:
+        return [PartyKind(kind).label for kind in self.participating_kinds]
 
     @property
     def accountable_team(self) -> Team | None:
@@ -139,6 +146,8 @@ class ServicePage:
     raci: list[RaciRow]
     teams: list[Team]
     unassigned_patterns: list[Pattern]
+    # The teams that hold at least one RACI cell on the service, ordered by name.
+    cell_teams: list[Team] = field(default_factory=list)
 
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
@@ -155,12 +164,16 @@ def service_page(service: Service) -> ServicePage:
     )
     assigned_keys = {assignment.pattern_id for assignment in assignments}
     patterns = list(Pattern.objects.order_by(Lower("name")))
+    raci = _raci_rows(service, assignments)
+    teams = portfolio_teams(service.portfolio)
+    holding = {team_id for row in raci for team_id in row.roles_by_team}
     return ServicePage(
         service=service,
         assignments=assignments,
-        raci=_raci_rows(service, assignments),
-        teams=portfolio_teams(service.portfolio),
+        raci=raci,
+        teams=teams,
         unassigned_patterns=[pattern for pattern in patterns if pattern.key not in assigned_keys],
+        cell_teams=[team for team in teams if team.pk in holding],
     )
 
 
@@ -174,8 +187,8 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
     # Only the activities an assignment governs count; the rest of a pattern's scope is left out.
     governed = {(a.pattern_id, key) for a in assignments for key in a.activities}
     expectations = Expectation.objects.filter(pattern__key__in={a.pattern_id for a in assignments})
-    for pattern_key, activity_key, kinds in expectations.values_list(
-        "pattern__key", "activity_id", "accountable_kinds"
+    for pattern_key, activity_key, kinds, participating in expectations.values_list(
+        "pattern__key", "activity_id", "accountable_kinds", "participating_kinds"
     ):
         row = rows.get(activity_key)
         if row is None or (pattern_key, activity_key) not in governed:
@@ -183,9 +196,13 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
         for kind in kinds:
             if kind not in row.expected_kinds:
                 row.expected_kinds.append(kind)
+        for kind in participating:
+            if kind not in row.participating_kinds:
+                row.participating_kinds.append(kind)
     kind_order = {kind: position for position, kind in enumerate(PartyKind.values)}
     for row in rows.values():
         row.expected_kinds.sort(key=lambda kind: kind_order.get(kind, len(kind_order)))
+        row.participating_kinds.sort(key=lambda kind: kind_order.get(kind, len(kind_order)))
 
     # Roles in RACI order (R, C, I after the accountable A), teams by name within a role.
     role_order = Case(*(When(role=role, then=position) for position, role in enumerate("RACI")))
@@ -198,6 +215,7 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
         row = rows.get(cell.activity_id)
         if row is None:
             continue
+        row.roles_by_team.setdefault(cell.team_id, set()).add(cell.role)
         if cell.role == RaciRole.ACCOUNTABLE:
             row.accountable.append(cell.team)
         else:
