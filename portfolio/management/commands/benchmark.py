@@ -9,6 +9,7 @@ from django.utils import timezone
 from portfolio.benchmark.environment import Environment, load_average
 from portfolio.benchmark.report import RunContext, checks, render
 from portfolio.benchmark.runner import Plan, run_benchmark
+from portfolio.imports.benchmark import measure_import
 
 
 def size_list(value: str) -> list[int]:
@@ -43,6 +44,9 @@ class Command(BaseCommand):
                             help="Seed of the generated portfolios (default: 1).")
         parser.add_argument("--write", metavar="FILE",
                             help="Write the Markdown page to FILE (for example docs/benchmarks.md).")
+        parser.add_argument("--import-rows", type=int, default=0, metavar="N",
+                            help="Also time the import of a generated services CSV of N rows and add a "
+                                 "section on it (default: 0, no import section).")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the generated portfolios, so that the next run reuses them.")
 
@@ -62,6 +66,8 @@ class Command(BaseCommand):
             load_before=load_before, load_after=load_average(), environment=Environment.current(),
         )
         page = render(run, context)
+        if options["import_rows"] > 0:
+            page += "\n" + measure_import(options["import_rows"]).markdown()
 
         if options["write"]:
             Path(options["write"]).write_text(page, encoding="utf-8")
@@ -81,6 +87,8 @@ class Command(BaseCommand):
                  f"--pairs {plan.pairs}", f"--naive-pairs {plan.naive_pairs}", f"--seed {plan.seed}"]
         if options["write"]:
             parts.append(f"--write {options['write']}")
+        if options.get("import_rows", 0) > 0:
+            parts.append(f"--import-rows {options['import_rows']}")
         if plan.keep:
             parts.append("--keep")
         return " ".join(parts)
