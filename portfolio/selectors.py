@@ -6,6 +6,7 @@ which keep their lifecycle order (discover to support).
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from portfolio.models import (
     Portfolio,
     RaciRole,
     Responsibility,
+    Role,
     Service,
     ServiceStatus,
     Team,
@@ -29,6 +31,17 @@ def memberships_for_user(user) -> list[Membership]:
         Membership.objects.filter(user=user)
         .select_related("portfolio")
         .order_by(Lower("portfolio__name"), "portfolio__key")
+    )
+
+
+def portfolio_members(portfolio: Portfolio) -> list[Membership]:
+    """Return the memberships with their users: owners, then editors, then viewers, each by username."""
+    username = f"user__{get_user_model().USERNAME_FIELD}"
+    rank = Case(*(When(role=role, then=position) for position, role in enumerate(reversed(Role.values))))
+    return list(
+        Membership.objects.filter(portfolio=portfolio)
+        .select_related("user")
+        .order_by(rank, Lower(username), "pk")
     )
 
 
