@@ -9,13 +9,19 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from patterns.models import LifecycleActivity, PartyKind, Pattern, Practice
-from portfolio.text import normalise_name, validate_key
+from portfolio.text import (
+    MAX_TEXT_LENGTH,
+    normalise_name,
+    validate_key,
+    validate_multiline_text,
+    validate_no_control_characters,
+)
 
 
 class Role(models.TextChoices):
@@ -35,8 +41,9 @@ def new_revision_token() -> str:
 
 class Portfolio(models.Model):
     key = models.CharField(_("key"), max_length=60, unique=True, validators=[validate_key])
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
+    description = models.TextField(_("description"), blank=True, max_length=MAX_TEXT_LENGTH,
+                                   validators=[MaxLengthValidator(MAX_TEXT_LENGTH), validate_multiline_text])
     revision = models.PositiveBigIntegerField(
         _("revision"), default=0, editable=False,
         help_text=_("Raised by every change to the portfolio's data."),
@@ -94,9 +101,10 @@ class Team(models.Model):
     """A concrete party in a portfolio: one of our teams, a vendor, a provider or a customer."""
 
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
     party_kind = models.CharField(_("party kind"), max_length=20, choices=PartyKind.choices)
-    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True,
+                               validators=[validate_no_control_characters])
     member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
 
     class Meta:
@@ -125,8 +133,9 @@ class Service(models.Model):
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="services")
     key = models.CharField(_("key"), max_length=60, validators=[validate_key],
                            help_text=_("Short unique identifier, used in links and imports."))
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
+    description = models.TextField(_("description"), blank=True, max_length=MAX_TEXT_LENGTH,
+                                   validators=[MaxLengthValidator(MAX_TEXT_LENGTH), validate_multiline_text])
     status = models.CharField(_("status"), max_length=10, choices=ServiceStatus.choices,
                               default=ServiceStatus.LIVE)
     owner = models.ForeignKey(Team, verbose_name=_("owning team"), on_delete=models.PROTECT,
@@ -253,10 +262,13 @@ class Waiver(models.Model):
     """An accepted finding: the rule code and subject it covers, why, who and until when."""
 
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="waivers")
-    code = models.CharField(_("finding code"), max_length=20)
-    subject = models.CharField(_("subject"), max_length=400)
-    justification = models.TextField(_("justification"))
-    approver = models.CharField(_("approver"), max_length=200)
+    code = models.CharField(_("finding code"), max_length=20, validators=[validate_no_control_characters])
+    subject = models.CharField(_("subject"), max_length=400, validators=[validate_no_control_characters])
+    justification = models.TextField(
+        _("justification"), max_length=MAX_TEXT_LENGTH,
+        validators=[MaxLengthValidator(MAX_TEXT_LENGTH), validate_multiline_text],
+    )
+    approver = models.CharField(_("approver"), max_length=200, validators=[validate_no_control_characters])
     expires_on = models.DateField(_("expires on"))
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("accepted by"))
@@ -302,3 +314,33 @@ class PublishedReport(models.Model):
         if self.pk is not None:
             raise ValidationError(_("A published report cannot be changed; publish a new one instead."))
         super().save(*args, **kwargs)
+
+
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API; only the SHA-256 digest of the secret is stored.
+
+    `prefix` is the start of the token, shown to its owner and used to find the
+    row; `portfolio.tokens` creates, checks and revokes tokens.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("What the token is for, such as the name of a pipeline."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    digest = models.CharField(_("SHA-256 of the token"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=5, choices=ApiTokenScope.choices, default=ApiTokenScope.READ)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

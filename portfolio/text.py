@@ -29,3 +29,32 @@ def validate_key(value: str) -> None:
             code="invalid",
             params={"value": value, "char": char},
         )
+
+
+# Longest description or justification, in characters.
+MAX_TEXT_LENGTH = 10_000
+
+# Tab, line feed and carriage return are the only control characters a multi-line text may contain.
+_MULTILINE_CONTROLS = frozenset("\t\n\r")
+
+
+def _reject_control_characters(value: str, allowed: frozenset[str]) -> None:
+    for position, char in enumerate(value, start=1):
+        # Cc: C0 and C1 controls and DEL; Cs: lone surrogates, which no database can store.
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
+            raise ValidationError(
+                _("The text contains the control character U+%(code)04X at position %(position)d; "
+                  "remove it."),
+                code="control_character",
+                params={"code": ord(char), "position": position},
+            )
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Reject any control character, tab and newline included: for names and other one-line text."""
+    _reject_control_characters(value, frozenset())
+
+
+def validate_multiline_text(value: str) -> None:
+    """Reject control characters other than tab, line feed and carriage return: for descriptions."""
+    _reject_control_characters(value, _MULTILINE_CONTROLS)
