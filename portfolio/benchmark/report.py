@@ -181,6 +181,8 @@ def _method_lines(run: BenchmarkRun) -> list[str]:
 
 
 def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:.1f} min"
     if seconds >= 1:
         return f"{seconds:.2f} s"
     if seconds >= 0.1:
