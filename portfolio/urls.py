@@ -1,7 +1,16 @@
 from django.urls import path
 
 from portfolio import views
-from portfolio.views import findings, imports, reports, waivers
+from portfolio.views import (
+    findings,
+    imports,
+    practices,
+    reports,
+    service_detail,
+    service_edit,
+    teams,
+    waivers,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +23,23 @@ urlpatterns = [
          name="service-remove-pattern"),
     path("p/<str:key>/services/<str:service_key>/raci/<str:activity_key>/accountable/", views.set_accountable,
          name="service-set-accountable"),
+    path("p/<str:key>/services/<str:service_key>/raci/<str:activity_key>/cells/", service_edit.raci_cell,
+         name="service-raci-cell"),
+    path("p/<str:key>/services/<str:service_key>/raci/", service_detail.raci_columns, name="service-raci"),
+    path("p/<str:key>/services/<str:service_key>/patterns/<str:pattern_key>/activities/",
+         service_edit.set_pattern_activities, name="service-pattern-activities"),
+    path("p/<str:key>/services/<str:service_key>/details/", service_edit.edit_details,
+         name="service-details"),
+    path("p/<str:key>/services/<str:service_key>/undo/", service_edit.undo, name="service-undo"),
+    path("p/<str:key>/services/<str:service_key>/rename/", service_edit.rename_service,
+         name="service-rename"),
+    path("p/<str:key>/services/<str:service_key>/delete/", service_edit.delete_service,
+         name="service-delete"),
+    path("p/<str:key>/teams/", teams.team_list, name="team-list"),
+    path("p/<str:key>/teams/<int:team_id>/", teams.team_edit, name="team-edit"),
+    path("p/<str:key>/teams/<int:team_id>/delete/", teams.team_delete_confirm, name="team-delete"),
+    path("p/<str:key>/practices/", practices.practice_list, name="practice-list"),
+    path("p/<str:key>/practices/<str:practice_key>/", practices.practice_edit, name="practice-edit"),
     path("p/<str:key>/findings/", findings.findings_page, name="findings"),
     path("p/<str:key>/findings/waivers/", waivers.accept, name="waiver-accept"),
     path("p/<str:key>/findings/waivers/<int:waiver_id>/revoke/", waivers.revoke, name="waiver-revoke"),
