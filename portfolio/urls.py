@@ -4,6 +4,7 @@ from portfolio import views
 from portfolio.views import (
     findings,
     imports,
+    members,
     practices,
     reports,
     service_detail,
@@ -48,6 +49,9 @@ urlpatterns = [
     path("p/<str:key>/reports/", reports.published_list, name="report-published-list"),
     path("p/<str:key>/reports/diff/", reports.published_diff, name="report-diff"),
     path("p/<str:key>/reports/<int:report_id>/", reports.published_detail, name="report-published"),
+    path("p/<str:key>/members/", members.members, name="members"),
+    path("p/<str:key>/members/<int:membership_id>/role/", members.member_role, name="member-role"),
+    path("p/<str:key>/members/<int:membership_id>/remove/", members.member_remove, name="member-remove"),
     path("p/<str:key>/import/", imports.import_upload, name="import-upload"),
     path("p/<str:key>/import/templates/<str:name>", imports.import_template, name="import-template"),
     path("p/<str:key>/import/<str:token>/", imports.import_job, name="import-job"),
