@@ -1,0 +1,50 @@
+// Arrow-key movement between the R/A/C/I buttons of the RACI matrix on the service page.
+// Each button carries data-row (activity index) and data-col (team index * 4 + role index).
+// Left and right move along a row, up and down to the same role of the same team in the next
+// activity; Home and End jump to the row's first and last button. Enter and Space press the
+// focused button as usual. The listener sits on the document, so it keeps working after htmx
+// replaces the matrix, and htmx gives the focus back to the button with the same id.
+(function () {
+  "use strict";
+
+  var MOVES = {
+    ArrowLeft: [0, -1],
+    ArrowRight: [0, 1],
+    ArrowUp: [-1, 0],
+    ArrowDown: [1, 0]
+  };
+
+  function button(matrix, row, col) {
+    return matrix.querySelector('button[data-row="' + row + '"][data-col="' + col + '"]');
+  }
+
+  function rowEnd(matrix, row, last) {
+    var buttons = matrix.querySelectorAll('button[data-row="' + row + '"]');
+    return buttons.length ? buttons[last ? buttons.length - 1 : 0] : null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var current = event.target;
+    if (!current.matches || !current.matches("[data-raci-matrix] button[data-row]")) {
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    var matrix = current.closest("[data-raci-matrix]");
+    var row = Number(current.dataset.row);
+    var col = Number(current.dataset.col);
+    var target = null;
+    if (event.key === "Home" || event.key === "End") {
+      target = rowEnd(matrix, row, event.key === "End");
+    } else if (MOVES[event.key]) {
+      target = button(matrix, row + MOVES[event.key][0], col + MOVES[event.key][1]);
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (target) {
+      target.focus();
+    }
+  });
+})();
