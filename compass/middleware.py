@@ -1,9 +1,24 @@
 """Project-wide middleware."""
 
-from urllib.parse import urlparse
+import logging
+import time
+from urllib.parse import unquote_to_bytes, urlparse
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
+
+from compass.health import HEALTH_VIEWS
+from compass.logging import REQUEST_ID_HEADER, accept_request_id, request_id_var
+
+logger = logging.getLogger(__name__)
+# One line per request: method, path, status, duration and user id.
+request_logger = logging.getLogger("compass.requests")
+
+# Exceptions that Django turns into a 4xx response and logs itself.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 
 
 class HtmxLoginRedirectMiddleware:
@@ -30,3 +45,102 @@ class HtmxLoginRedirectMiddleware:
         response["HX-Redirect"] = location
         del response["Location"]
         return response
+
+
+class RequestIdMiddleware:
+    """Give each request an id, log one line when it ends, and log unhandled errors with their ids.
+
+    The id is the request's X-Request-ID header when that is acceptable (see
+    `compass.logging.accept_request_id`), or a new random one. It is set in a
+    context variable for the request's log lines and sent back in the
+    response's X-Request-ID header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            level = logging.DEBUG if request.path_info in HEALTH_VIEWS else logging.INFO
+            request_logger.log(level, "%s %s %s %.1f ms user %s", request.method, request.path,
+                               response.status_code, (time.perf_counter() - started) * 1000,
+                               _loaded_user_id(request))
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    def process_exception(self, request, exception):
+        """Log the ids around an exception that will become a 500; Django logs the traceback after this."""
+        if isinstance(exception, CLIENT_ERRORS):
+            return None
+        match = request.resolver_match
+        logger.error("Unhandled %s in view %s with arguments %s for user %s",
+                     type(exception).__name__, match.view_name if match else "-",
+                     match.kwargs if match else {}, _loaded_user_id(request))
+        return None
+
+
+def _loaded_user_id(request) -> str:
+    """Return the id of the request's user if the request has loaded the user already, else "-".
+
+    AuthenticationMiddleware loads the user lazily and keeps it in `_cached_user`;
+    reading that attribute costs no query, so logging never touches the session.
+    """
+    user = getattr(request, "_cached_user", None)
+    if user is None or not user.is_authenticated:
+        return "-"
+    return str(user.pk)
+
+
+class HealthCheckMiddleware:
+    """Serve /healthz and /readyz (see `compass.health`) before the rest of the stack."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = HEALTH_VIEWS.get(request.path_info)
+        if view is not None and request.method in ("GET", "HEAD"):
+            return view(request)
+        return self.get_response(request)
+
+
+class RejectInvalidUtf8Middleware:
+    """Answer 400 when the query string or a URL-encoded form body is not valid UTF-8.
+
+    Django would decode such bytes to U+FFFD replacement characters and store
+    them silently. Multipart bodies are left to their parser: the only
+    multipart form, the import upload, carries files that the import decodes
+    and checks itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "").encode("iso-8859-1", errors="replace")
+        if not _is_utf8(query) or (_is_form_body(request) and not _is_utf8(request.body)):
+            logger.debug("Rejected a %s request to %s: not valid UTF-8", request.method, request.path)
+            message = _("The request contains bytes that are not valid UTF-8. Send the text encoded "
+                        "as UTF-8.")
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _is_form_body(request) -> bool:
+    return request.content_type == "application/x-www-form-urlencoded" and request.method != "GET"
+
+
+def _is_utf8(encoded: bytes) -> bool:
+    """Return True when `encoded`, a query string or form body, decodes to UTF-8 after percent-decoding."""
+    try:
+        unquote_to_bytes(encoded).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
