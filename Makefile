@@ -48,6 +48,7 @@ run: export DEBUG := true
 run: $(INSTALL_STAMP) | var
 	$(call say,"Applying database migrations")
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BIN)/python manage.py createcachetable
 	$(call say,"Loading the demo portfolio")
 	$(BIN)/python manage.py load_demo
 	$(call say,"Serving Value Chain Compass at http://$(ADDRESS)/ (Ctrl-C stops it)")
