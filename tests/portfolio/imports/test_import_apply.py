@@ -189,3 +189,18 @@ def test_apply_queries_grow_with_batches_not_rows(portfolio, make_team, django_a
 
     plan = preview(portfolio, ("services.csv", csv_bytes(rows)))
     assert counts(plan, Kind.SERVICES)["unchanged"] == services
+
+
+def test_json_fields_update_in_bulk(portfolio, make_service):
+    service = make_service(portfolio, key="claims", name="Claims", patterns=["managed-service-provider"],
+                           context={"engineering_capability": "strong", "audience": "internal"})
+
+    services = [["Key", "Name", "Engineering capability"], ["claims", "Claims", "minimal"]]
+    assignments = [["Service", "Pattern", "Activities"], ["claims", "managed-service-provider", "operate"]]
+
+    apply(portfolio, ("services.csv", csv_bytes(services)),
+          ("pattern_assignments.csv", csv_bytes(assignments)))
+
+    service.refresh_from_db()
+    assert service.context == {"engineering_capability": "minimal", "audience": "internal"}
+    assert list(service.assignments.values_list("activities", flat=True)) == [["operate"]]
