@@ -1,6 +1,6 @@
 """Uploads kept on the server between preview and apply, each in a folder named by a random token.
 
-A job folder holds the uploaded files (under fixed names, never the user's),
+A job folder contains the uploaded files (under fixed names, never the user's),
 `job.json` with the job's owner, portfolio, state and progress, and
 `summary.json` with the latest preview or apply summary. A job belongs to the
 user who uploaded it and to one portfolio; any other user or portfolio gets
@@ -120,7 +120,7 @@ class ImportJob:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    # Written aside and renamed, so that a reader in another request never sees half a file.
+    # Written aside and renamed, so that a reader in another request never reads half a file.
     partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
     partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)

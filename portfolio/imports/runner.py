@@ -3,8 +3,8 @@
 A large upload takes seconds to validate and write, so the request returns at
 once and the page polls the job's progress. The thread opens its own database
 connection (Django gives each thread one) and closes it when done. The job's
-state lives in its folder, so that a status request served by another worker
-process sees it too.
+state is stored in its folder, so that a status request served by another
+worker process reads it too.
 """
 
 import logging
@@ -24,8 +24,9 @@ from portfolio.models import Portfolio
 
 logger = logging.getLogger(__name__)
 
-# Uploads of at least this many bytes run in a background thread; about 3,000 CSV rows,
-# which take around a second to validate.
+# Uploads of at least this many bytes run in a background thread. That is about 2,000 rows of the
+# benchmark's services CSV, whose preview took about 0.2 s and apply about 0.6 s there (an estimate
+# scaled from docs/benchmarks.md); spreadsheets with more columns per row take longer.
 DEFAULT_BACKGROUND_BYTES = 200_000
 # Progress is written to the job file at most this often, in seconds.
 PROGRESS_INTERVAL = 0.25
@@ -36,7 +37,7 @@ def background_bytes() -> int:
 
 
 def job_start(job: ImportJob) -> bool:
-    """Run the preview or apply that the job's state asks for; return True when it runs in the background."""
+    """Run the preview or apply that the job's state requests; return True when it runs in the background."""
     if job.size < background_bytes():
         job_run(job)
         return False

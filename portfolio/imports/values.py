@@ -16,7 +16,7 @@ MAX_WHOLE_NUMBER = 10**12
 
 
 class InvalidValue(ValueError):
-    """A cell's value cannot be used; the message says why and what to enter."""
+    """A cell's value cannot be used; the message states why and what to enter."""
 
 
 def text(value) -> str:
