@@ -7,11 +7,11 @@ from portfolio.views import (
     members,
     practices,
     reports,
-    service_detail,
     service_edit,
     teams,
     waivers,
 )
+from portfolio.views.service_detail import raci_columns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +26,7 @@ urlpatterns = [
          name="service-set-accountable"),
     path("p/<str:key>/services/<str:service_key>/raci/<str:activity_key>/cells/", service_edit.raci_cell,
          name="service-raci-cell"),
-    path("p/<str:key>/services/<str:service_key>/raci/", service_detail.raci_columns, name="service-raci"),
+    path("p/<str:key>/services/<str:service_key>/raci/", raci_columns, name="service-raci"),
     path("p/<str:key>/services/<str:service_key>/patterns/<str:pattern_key>/activities/",
          service_edit.set_pattern_activities, name="service-pattern-activities"),
     path("p/<str:key>/services/<str:service_key>/details/", service_edit.edit_details,
