@@ -70,6 +70,17 @@ class Portfolio(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Never write back the revision fields read earlier: a write elsewhere may
+        # have raised them since, and an old token would bring back cached
+        # results of older data. The post_save signal raises them instead.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in {"revision", "revision_token"}
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.name = normalise_name(self.name)
         self.key = normalise_name(self.key)
@@ -333,7 +344,8 @@ class ApiToken(models.Model):
                             help_text=_("What the token is for, such as the name of a pipeline."))
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     digest = models.CharField(_("SHA-256 of the token"), max_length=64)
-    scope = models.CharField(_("scope"), max_length=5, choices=ApiTokenScope.choices, default=ApiTokenScope.READ)
+    scope = models.CharField(_("scope"), max_length=5, choices=ApiTokenScope.choices,
+                             default=ApiTokenScope.READ)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

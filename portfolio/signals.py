@@ -22,6 +22,7 @@ from portfolio.models import (
 )
 
 DIRECT_MODELS = (Team, Service, PracticeAdoption, Waiver)
+
 SERVICE_CHILD_MODELS = (PatternAssignment, Responsibility)
 
 
@@ -54,6 +55,16 @@ def _on_change(sender, instance, **kwargs):
 for model in DIRECT_MODELS + SERVICE_CHILD_MODELS:
     post_save.connect(_on_change, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
     post_delete.connect(_on_change, sender=model, dispatch_uid=f"revision-delete-{model.__name__}")
+
+
+def _on_portfolio_save(sender, instance, created, update_fields=None, **kwargs):
+    """Raise the revision when settings the analysis reads (minimum level, switched-off rules) change."""
+    if created or (update_fields is not None and set(update_fields) <= {"revision", "revision_token"}):
+        return
+    portfolio_bump_revision(instance.pk)
+
+
+post_save.connect(_on_portfolio_save, sender=Portfolio, dispatch_uid="revision-save-Portfolio")
 
 
 @receiver(library_changed, dispatch_uid="revision-library")

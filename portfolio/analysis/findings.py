@@ -29,6 +29,15 @@ class Level(enum.IntEnum):
             raise ValueError(f"Unknown level {label!r}; use error, warning or info.") from None
 
 
+# The lifecycle order of the shipped library, so findings list discover before design.
+# An activity the order does not know sorts after these, by key.
+ACTIVITY_ORDER = {
+    key: position
+    for position, key in enumerate(
+        ("discover", "design", "acquire", "build", "transition", "operate", "deliver", "support")
+    )
+}
+
 LEVEL_DISPLAY = {Level.INFO: _("Info"), Level.WARNING: _("Warning"), Level.ERROR: _("Error")}
 
 
@@ -68,4 +77,5 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple:
-        return (-self.level, self.service or "", self.code, self.activity or "", self.practice or "")
+        activity = (ACTIVITY_ORDER.get(self.activity, len(ACTIVITY_ORDER)), self.activity or "")
+        return (-self.level, self.service or "", self.code, activity, self.practice or "", self.factor or "")

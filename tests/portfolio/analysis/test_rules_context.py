@@ -40,10 +40,10 @@ CONTEXT_MISFIT = [
     pytest.param(
         one_service(patterns={IPV: None},
                     context={"engineering_capability": "minimal", "audience": "external"}),
-        [misfit("“CRM”: engineering capability is “Minimal”, which does not suit “Internal Product Vendor” "
-                "(expected: “Strong”).", "engineering_capability", IPV),
-         misfit("“CRM”: audience is “External customers”, which does not suit “Internal Product Vendor” "
-                "(expected: “Our own organisation”).", "audience", IPV)],
+        [misfit("“CRM”: audience is “External customers”, which does not suit “Internal Product Vendor” "
+                "(expected: “Our own organisation”).", "audience", IPV),
+         misfit("“CRM”: engineering capability is “Minimal”, which does not suit “Internal Product Vendor” "
+                "(expected: “Strong”).", "engineering_capability", IPV)],
         id="two-factors-fire-twice",
     ),
     pytest.param(

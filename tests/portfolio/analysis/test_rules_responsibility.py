@@ -161,9 +161,9 @@ CONFLICTING_MIX = [
     ),
     pytest.param(
         one_service(patterns={IPV: ("design", "build"), ISD: ("design", "build")}),
-        [conflict("Internal Product Vendor", "Internal Service Delivery", "Build", "build",
+        [conflict("Internal Product Vendor", "Internal Service Delivery", "Design", "design",
                   "technology against vendor", IPV),
-         conflict("Internal Product Vendor", "Internal Service Delivery", "Design", "design",
+         conflict("Internal Product Vendor", "Internal Service Delivery", "Build", "build",
                   "technology against vendor", IPV)],
         id="one-finding-per-shared-activity-fires",
     ),
