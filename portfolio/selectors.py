@@ -161,6 +161,8 @@ class ServicePage:
     unassigned_patterns: list[Pattern]
     # The teams that hold at least one RACI cell on the service, ordered by name.
     cell_teams: list[Team] = field(default_factory=list)
+    # Assigned pattern key to the activity keys in that pattern's scope, in lifecycle order.
+    scopes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
@@ -177,7 +179,8 @@ def service_page(service: Service) -> ServicePage:
     )
     assigned_keys = {assignment.pattern_id for assignment in assignments}
     patterns = list(Pattern.objects.order_by(Lower("name")))
-    raci = _raci_rows(service, assignments)
+    scopes: dict[str, list[str]] = {assignment.pattern_id: [] for assignment in assignments}
+    raci = _raci_rows(service, assignments, scopes)
     teams = portfolio_teams(service.portfolio)
     holding = {team_id for row in raci for team_id in row.roles_by_team}
     return ServicePage(
@@ -187,10 +190,13 @@ def service_page(service: Service) -> ServicePage:
         teams=teams,
         unassigned_patterns=[pattern for pattern in patterns if pattern.key not in assigned_keys],
         cell_teams=[team for team in teams if team.pk in holding],
+        scopes=scopes,
     )
 
 
-def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[RaciRow]:
+def _raci_rows(service: Service, assignments: list[PatternAssignment],
+               scopes: dict[str, list[str]]) -> list[RaciRow]:
+    """Build the RACI rows; fill `scopes` (assigned pattern key to list) with each pattern's scope."""
     rows = {activity.key: RaciRow(activity) for activity in LifecycleActivity.objects.order_by("position")}
     for assignment in assignments:
         for key in assignment.activities:
@@ -203,6 +209,7 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment]) -> list[R
     for pattern_key, activity_key, kinds, participating in expectations.values_list(
         "pattern__key", "activity_id", "accountable_kinds", "participating_kinds"
     ):
+        scopes[pattern_key].append(activity_key)
         row = rows.get(activity_key)
         if row is None or (pattern_key, activity_key) not in governed:
             continue
