@@ -88,6 +88,9 @@ def _header_text(cell) -> str:
 def _mapping(source: str, headers: list[str], kind: Kind | None, factors: dict[str, str],
              parsed: ParsedFiles) -> HeaderMapping | None:
     mapping = map_headers(kind, headers, factors) if kind else detect_kind(headers, factors)
+    if mapping is not None and mapping.missing:
+        # A name such as "catalogue.csv" may suggest a kind that the columns do not fit; they decide.
+        mapping = detect_kind(headers, factors) or mapping
     if mapping is None:
         parsed.errors.append(Notice(source, _(
             "Cannot tell which kind of rows this table holds from its columns (%(headers)s). Name the "

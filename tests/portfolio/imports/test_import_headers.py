@@ -105,3 +105,11 @@ def test_file_name_chooses_kind(portfolio):
     plan = preview(portfolio, ("Teams.csv", data))
 
     assert counts(plan, Kind.TEAMS)["create"] == 1
+
+
+def test_columns_overrule_misleading_file_name(portfolio):
+    data = csv_bytes([["Name", "Party kind"], ["Cloud Operations", "technology"]])
+
+    plan = preview(portfolio, ("catalogue.csv", data))
+
+    assert counts(plan, Kind.TEAMS)["create"] == 1
