@@ -13,6 +13,7 @@ from datetime import date
 from portfolio.reports import labels
 
 SCHEMA_VERSION = 1
+RACI_ROLE_FIELDS = (("A", "accountable"), ("R", "responsible"), ("C", "consulted"), ("I", "informed"))
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,20 @@ class ServiceSection:
     @property
     def mix_label(self) -> str:
         return " + ".join(assignment.pattern_name for assignment in self.patterns)
+
+    @property
+    def raci_roles(self) -> list[tuple[str, str, list[list[TeamRef]]]]:
+        """Return (role key, label, teams per activity) for accountable and each other role in use.
+
+        The printed RACI matrix has a row per role and a column per lifecycle activity; a role
+        no team holds for this service gets no row, which keeps a service's matrix short.
+        """
+        rows = []
+        for key, name in RACI_ROLE_FIELDS:
+            cells = [getattr(line, name) for line in self.raci]
+            if name == "accountable" or any(cells):
+                rows.append((key, labels.raci_role(key), cells))
+        return rows
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portfolio.models import Role, Service
+from portfolio.reports.build import build_report
+from portfolio.reports.html import render_documents
+from portfolio.reports.pdf import render_pdf_file
 from portfolio.reports.tables import TABLES
 from tests.portfolio.reports.conftest import ACCENTED, ARABIC, EMOJI, JAPANESE, today
 
@@ -118,3 +121,20 @@ def test_pdf_contains_names_in_every_script(viewer_client, sample):
     assert "Règlement des réclamations" in text
     assert "البيانات" in text
     assert "Acme Insurance" in text
+
+
+def test_pdf_in_two_parts_is_merged_with_page_numbers(sample):
+    report = build_report(sample.portfolio, as_of=today(), author="Olivia")
+    with render_pdf_file(render_documents(report, parts=2)) as pdf:
+        reader = PdfReader(pdf)
+        pages = [page.extract_text() for page in reader.pages]
+
+    total = len(pages)
+    assert all(f"{number} / {total}" in text for number, text in enumerate(pages, start=1))
+    assert JAPANESE in "\n".join(pages)
+    assert "Appendix: rule catalogue" in pages[-1]
+
+
+def test_pdf_renderer_rejects_a_string_for_a_list_of_documents():
+    with pytest.raises(ValueError, match="list of 1 to"):
+        render_pdf_file("<p>one document</p>")
