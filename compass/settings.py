@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "patterns",
     "portfolio",
+    "portfolio.workshops",
 ]
 
 # The request id comes first so that every log line of a request carries it. The health
