@@ -13,7 +13,7 @@ CHART_WIDTH = 720
 ROW_HEIGHT = 24
 BAR_HEIGHT = 16
 # Characters of a label shown before it is cut with an ellipsis; the full text is in a <title>.
-MAX_LABEL_CHARS = 46
+MAX_LABEL_CHARS = 56
 # Width of one character of a 12-unit label, on average, to size the label column.
 CHAR_WIDTH = 6.6
 VALUE_ROOM = 48
@@ -65,7 +65,7 @@ def _short(label: str) -> str:
 
 def bar_chart(items: list[tuple[str, int, str]]) -> BarChart:
     """Lay out horizontal bars for (label, value, fill) items, in the given order."""
-    label_width = min(max((len(_short(label)) for label, _, _ in items), default=10) * CHAR_WIDTH + 8, 320)
+    label_width = min(max((len(_short(label)) for label, _, _ in items), default=10) * CHAR_WIDTH + 8, 360)
     plot_width = CHART_WIDTH - label_width - 8 - VALUE_ROOM
     largest = max((value for _, value, _ in items), default=0) or 1
     bars = [
