@@ -1,0 +1,1 @@
+"""One router per resource; each module holds its schemas next to its operations."""
