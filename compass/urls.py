@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from compass.login import LoginView, ThrottledAdminAuthenticationForm
+from portfolio.api.main import api
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
