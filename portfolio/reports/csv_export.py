@@ -8,7 +8,8 @@ import csv
 import zipfile
 from collections.abc import Iterator
 from datetime import date
-from tempfile import SpooledTemporaryFile
+from tempfile import TemporaryFile
+from typing import BinaryIO
 
 from portfolio.reports.model import Report
 from portfolio.reports.safety import neutralise
@@ -17,8 +18,6 @@ from portfolio.reports.tables import TABLES, Table
 BOM = "\ufeff"
 # Rows written per chunk of a streamed response: fewer, larger writes to the socket.
 ROWS_PER_CHUNK = 500
-# The zip is built in memory up to this size, then in a temporary file.
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 class _Line:
@@ -54,12 +53,13 @@ def csv_bytes(table: Table, report: Report) -> Iterator[bytes]:
         yield chunk.encode("utf-8")
 
 
-def csv_zip(report: Report, stem: str) -> SpooledTemporaryFile:
+def csv_zip(report: Report, stem: str) -> BinaryIO:
     """Write every table into a zip of `<stem>-<table>.csv` files; return it rewound.
 
     Entries carry the report's date rather than the clock's, so the same report zips to the same bytes.
     """
-    spool = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open to the caller)
+    # On disk, not in memory, so that memory stays flat however large the file grows.
+    spool = TemporaryFile()  # noqa: SIM115 (returned open to the caller)
     stamp = (*report.cover.as_of.timetuple()[:3], 0, 0, 0)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES.values():

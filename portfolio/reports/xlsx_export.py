@@ -6,7 +6,8 @@ its rows and column widths from the table's columns.
 """
 
 from datetime import date, datetime, time
-from tempfile import SpooledTemporaryFile
+from tempfile import TemporaryFile
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,7 +18,6 @@ from portfolio.reports.model import Report
 from portfolio.reports.safety import neutralise
 from portfolio.reports.tables import TABLES, Table
 
-SPOOL_BYTES = 8 * 1024 * 1024
 # Excel limits a sheet title to 31 characters.
 MAX_SHEET_TITLE = 31
 DATE_FORMAT = "yyyy-mm-dd"
@@ -55,7 +55,7 @@ def _value(sheet, value):
     return neutralise(value)
 
 
-def xlsx_file(report: Report, table_names=None) -> SpooledTemporaryFile:
+def xlsx_file(report: Report, table_names=None) -> BinaryIO:
     """Write the report's tables (all, or those named) to an XLSX file; return it rewound."""
     workbook = Workbook(write_only=True)
     stamp = datetime.combine(report.cover.as_of, time())
@@ -63,7 +63,8 @@ def xlsx_file(report: Report, table_names=None) -> SpooledTemporaryFile:
     workbook.properties.creator = report.cover.author
     for name in table_names or TABLES:
         write_sheet(workbook, TABLES[name], report)
-    spool = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open to the caller)
+    # On disk, not in memory, so that memory stays flat however large the file grows.
+    spool = TemporaryFile()  # noqa: SIM115 (returned open to the caller)
     workbook.save(spool)
     spool.seek(0)
     return spool

@@ -1,0 +1,268 @@
+"""Measure the report exports against the performance budget.
+
+`measure_report_exports(services, pairs=..., seed=...)` generates portfolios of
+`services` and ten times as many services, plus one of 200 for the PDF, and
+measures:
+
+- the streamed CSV export of the RACI table (the report built as the view
+  builds it, then written with `csv_bytes`) against a raw psycopg fetch of
+  the same rows written with `csv`, in interleaved pairs (PostgreSQL only);
+- the XLSX export of the same table against that CSV export, in pairs;
+- the peak memory (tracemalloc) of writing that XLSX at both sizes;
+- the PDF of 200 services, rendered in child processes as the view does.
+
+Every portfolio it generates is deleted again. `manage.py benchmark
+--report-services N` prints the result as a Markdown section.
+"""
+
+import csv
+import gc
+import logging
+import resource
+import tracemalloc
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from portfolio.benchmark.generate import delete_portfolio, generate_portfolio
+from portfolio.benchmark.measure import PairedSamples, Samples, count_queries, time_pairs, time_repeated
+from portfolio.models import Portfolio
+from portfolio.reports.build import build_report
+from portfolio.reports.csv_export import csv_bytes
+from portfolio.reports.pdf import report_pdf
+from portfolio.reports.tables import TABLES
+from portfolio.reports.xlsx_export import xlsx_file
+
+logger = logging.getLogger(__name__)
+
+TABLE = "raci"
+PDF_SERVICES = 200
+PDF_RUNS = 3
+TARGET_CSV_RATIO = 3.0
+TARGET_XLSX_RATIO = 10.0
+TARGET_MEMORY_RATIO = 1.2
+TARGET_PDF_SECONDS = 10.0
+
+# The RACI table's rows, read straight from the tables: one row per cell with the
+# names of the patterns that govern its activity, ordered as the report orders them.
+RAW_RACI_SQL = """
+SELECT s.key, s.name, r.activity_id,
+       (SELECT string_agg(p.name, '; ' ORDER BY lower(p.name))
+          FROM portfolio_patternassignment pa
+          JOIN patterns_pattern p ON p.key = pa.pattern_id
+         WHERE pa.service_id = s.id AND pa.activities::jsonb ? r.activity_id) AS governed_by,
+       r.role, t.name, t.party_kind
+  FROM portfolio_responsibility r
+  JOIN portfolio_service s ON s.id = r.service_id
+  JOIN portfolio_team t ON t.id = r.team_id
+  JOIN patterns_lifecycleactivity a ON a.key = r.activity_id
+ WHERE s.portfolio_id = %s
+ ORDER BY lower(s.name), s.key, a.position, r.role, lower(t.name)
+"""
+
+
+class _Discard:
+    """A file-like sink: the exports are measured without the cost of a client or a disk."""
+
+    def write(self, data):
+        return len(data)
+
+
+def _drain(chunks: Iterable) -> int:
+    return sum(len(chunk) for chunk in chunks)
+
+
+def csv_export(portfolio: Portfolio) -> int:
+    """Build the report as the view does and write the RACI table as CSV; return the bytes written."""
+    report = build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)
+    return _drain(csv_bytes(TABLES[TABLE], report))
+
+
+def raw_csv(portfolio: Portfolio) -> int:
+    """Fetch the RACI rows with one SQL query on the psycopg connection and write them with `csv`."""
+    connection.ensure_connection()
+    writer = csv.writer(_Discard())
+    written = 0
+    with connection.connection.cursor() as cursor:
+        cursor.execute(RAW_RACI_SQL, (portfolio.pk,))
+        writer.writerow(["service_key", "service_name", "activity", "governed_by", "role", "team",
+                         "party_kind"])
+        for row in cursor:
+            written += writer.writerow(row)
+    return written
+
+
+def xlsx_export(portfolio: Portfolio) -> int:
+    report = build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)
+    with xlsx_file(report, [TABLE]) as output:
+        return len(output.read())
+
+
+def xlsx_peak_bytes(portfolio: Portfolio) -> int:
+    """Return the peak memory, traced by tracemalloc, of writing the RACI sheet of a built report.
+
+    The report itself is built first and not counted: it is the same model every format reads.
+    """
+    report = build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with xlsx_file(report, [TABLE]):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@dataclass(frozen=True)
+class SizeExport:
+    services: int
+    rows: int
+    csv_queries: int
+    csv_vs_raw: PairedSamples | None
+    xlsx_vs_csv: PairedSamples | None
+    xlsx_peak_bytes: int
+
+
+@dataclass(frozen=True)
+class PdfMeasurement:
+    services: int
+    pages_seconds: Samples
+    parent_peak_bytes: int
+    child_peak_rss_bytes: int
+
+
+@dataclass(frozen=True)
+class ReportBenchmark:
+    small: SizeExport
+    large: SizeExport
+    pdf: PdfMeasurement
+    pairs: int
+
+    def markdown(self) -> str:
+        return render_markdown(self)
+
+
+def _generate(services: int, seed: int, progress: Callable[[str], None]) -> Portfolio:
+    key = f"report-benchmark-{services}-seed-{seed}"
+    stale = Portfolio.objects.filter(key=key).first()
+    if stale is not None:
+        delete_portfolio(stale)
+    progress(f"report exports: generating {services} services")
+    return generate_portfolio(services=services, seed=seed, key=key)
+
+
+def measure_size(portfolio: Portfolio, services: int, pairs: int, *, paired: bool, progress) -> SizeExport:
+    rows = sum(1 for _ in TABLES[TABLE].rows(
+        build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)))
+    csv_vs_raw = xlsx_vs_csv = None
+    if paired and connection.vendor == "postgresql":
+        progress(f"report exports: {services} services, CSV against raw psycopg, {pairs} pairs")
+        csv_vs_raw = time_pairs(lambda: raw_csv(portfolio), lambda: csv_export(portfolio), pairs)
+    if paired:
+        progress(f"report exports: {services} services, XLSX against CSV, {pairs} pairs")
+        xlsx_vs_csv = time_pairs(lambda: csv_export(portfolio), lambda: xlsx_export(portfolio), pairs)
+    progress(f"report exports: {services} services, XLSX peak memory")
+    return SizeExport(services=services, rows=rows, csv_queries=count_queries(lambda: csv_export(portfolio)),
+                      csv_vs_raw=csv_vs_raw, xlsx_vs_csv=xlsx_vs_csv,
+                      xlsx_peak_bytes=xlsx_peak_bytes(portfolio))
+
+
+def measure_pdf(portfolio: Portfolio, progress) -> PdfMeasurement:
+    progress(f"report exports: PDF of {PDF_SERVICES} services, {PDF_RUNS} runs")
+    report = build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)
+
+    def render():
+        with report_pdf(report) as pdf:
+            return len(pdf.read())
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        render()
+        parent_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    samples = time_repeated(render, PDF_RUNS, warmup=0)
+    # ru_maxrss is in KiB on Linux: the largest resident set of any child process so far.
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return PdfMeasurement(PDF_SERVICES, samples, parent_peak, child_peak)
+
+
+def measure_report_exports(services: int, *, pairs: int, seed: int = 1,
+                           progress: Callable[[str], None] = logger.info) -> ReportBenchmark:
+    """Measure the exports at `services` and ten times as many, and the PDF of 200 services."""
+    portfolios = []
+    try:
+        small = _generate(services, seed, progress)
+        portfolios.append(small)
+        small_result = measure_size(small, services, pairs, paired=True, progress=progress)
+        large = _generate(services * 10, seed, progress)
+        portfolios.append(large)
+        large_result = measure_size(large, services * 10, pairs, paired=True, progress=progress)
+        pdf_portfolio = _generate(PDF_SERVICES, seed, progress)
+        portfolios.append(pdf_portfolio)
+        pdf = measure_pdf(pdf_portfolio, progress)
+    finally:
+        for portfolio in portfolios:
+            delete_portfolio(portfolio)
+    return ReportBenchmark(small_result, large_result, pdf, pairs)
+
+
+def _verdict(passed: bool) -> str:
+    return "met" if passed else "**missed**"
+
+
+def render_markdown(result: ReportBenchmark) -> str:
+    """Describe the measurement as a Markdown section: one table of ratios, one of the PDF."""
+    small, large, pdf = result.small, result.large, result.pdf
+    lines = [
+        "## Report exports",
+        "",
+        f"Measured by `portfolio.reports.benchmark.measure_report_exports` on generated portfolios of "
+        f"{small.services:,} and {large.services:,} services. Each export builds the report as the view "
+        f"does (snapshot, analysis, report model) and writes the RACI table "
+        f"({small.rows:,} and {large.rows:,} rows) to a sink that discards it. The raw baseline "
+        "fetches the same rows with one SQL query on the psycopg connection and writes them with "
+        f"`csv`. Pairs are interleaved after a warm-up ({result.pairs} pairs); a ratio is the median of "
+        "the per-pair ratios. Memory is the tracemalloc peak of writing the XLSX file from a built "
+        "report.",
+        "",
+        "| measurement | budget | result | verdict |",
+        "|---|---|---:|---|",
+    ]
+    for size in (small, large):
+        if size.csv_vs_raw is not None:
+            ratio = size.csv_vs_raw.median_ratio
+            lines.append(f"| CSV export / raw psycopg + `csv`, {size.services:,} services "
+                         f"(medians {size.csv_vs_raw.second.median * 1000:,.0f} ms / "
+                         f"{size.csv_vs_raw.first.median * 1000:,.0f} ms) | ≤ {TARGET_CSV_RATIO:g}× | "
+                         f"{ratio:.2f}× | {_verdict(ratio <= TARGET_CSV_RATIO)} |")
+        if size.xlsx_vs_csv is not None:
+            ratio = size.xlsx_vs_csv.median_ratio
+            lines.append(f"| XLSX export / CSV export, {size.services:,} services "
+                         f"(medians {size.xlsx_vs_csv.second.median * 1000:,.0f} ms / "
+                         f"{size.xlsx_vs_csv.first.median * 1000:,.0f} ms) | ≤ {TARGET_XLSX_RATIO:g}× | "
+                         f"{ratio:.2f}× | {_verdict(ratio <= TARGET_XLSX_RATIO)} |")
+    memory_ratio = large.xlsx_peak_bytes / small.xlsx_peak_bytes
+    memory_verdict = _verdict(memory_ratio <= TARGET_MEMORY_RATIO)
+    lines.append(f"| XLSX peak memory, {large.services:,} / {small.services:,} services "
+                 f"({large.xlsx_peak_bytes / 2**20:,.1f} MiB / {small.xlsx_peak_bytes / 2**20:,.1f} MiB) | "
+                 f"≤ {TARGET_MEMORY_RATIO:g}× | {memory_ratio:.2f}× | {memory_verdict} |")
+    lines.append(f"| SQL queries of the CSV export, {small.services:,} and {large.services:,} services | "
+                 f"constant | {small.csv_queries} and {large.csv_queries} | "
+                 f"{_verdict(small.csv_queries == large.csv_queries)} |")
+    lines.append(f"| PDF of {pdf.services} services, median of {len(pdf.pages_seconds)} runs "
+                 f"(low {pdf.pages_seconds.low:.1f} s, high {pdf.pages_seconds.high:.1f} s) | "
+                 f"< {TARGET_PDF_SECONDS:g} s | {pdf.pages_seconds.median:.1f} s | "
+                 f"{_verdict(pdf.pages_seconds.median < TARGET_PDF_SECONDS)} |")
+    lines += [
+        "",
+        f"The PDF is rendered by WeasyPrint in two child processes at once. The request worker's own "
+        f"traced peak while it waits is {pdf.parent_peak_bytes / 2**20:,.1f} MiB; the largest child "
+        f"process reached {pdf.child_peak_rss_bytes / 2**20:,.0f} MiB resident and returned it on exit.",
+        "",
+    ]
+    return "\n".join(lines)
