@@ -10,6 +10,7 @@ from portfolio.benchmark.environment import Environment, load_average
 from portfolio.benchmark.report import RunContext, checks, render
 from portfolio.benchmark.runner import Plan, run_benchmark
 from portfolio.imports.benchmark import measure_import
+from portfolio.reports.benchmark import measure_report_exports
 
 
 def size_list(value: str) -> list[int]:
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=0, metavar="N",
                             help="Also time the import of a generated services CSV of N rows and add a "
                                  "section on it (default: 0, no import section).")
+        parser.add_argument("--report-services", type=int, default=0, metavar="N",
+                            help="Also time the report exports at N and 10N services and the PDF of 200 "
+                                 "services, and add a section on them (default: 0, no report section).")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the generated portfolios, so that the next run reuses them.")
 
@@ -68,6 +72,10 @@ class Command(BaseCommand):
         page = render(run, context)
         if options["import_rows"] > 0:
             page += "\n" + measure_import(options["import_rows"]).markdown()
+        if options["report_services"] > 0:
+            exports = measure_report_exports(options["report_services"], pairs=plan.pairs, seed=plan.seed,
+                                             progress=self._progress)
+            page += "\n" + exports.markdown()
 
         if options["write"]:
             Path(options["write"]).write_text(page, encoding="utf-8")
@@ -89,6 +97,8 @@ class Command(BaseCommand):
             parts.append(f"--write {options['write']}")
         if options.get("import_rows", 0) > 0:
             parts.append(f"--import-rows {options['import_rows']}")
+        if options.get("report_services", 0) > 0:
+            parts.append(f"--report-services {options['report_services']}")
         if plan.keep:
             parts.append("--keep")
         return " ".join(parts)
