@@ -1,24 +1,225 @@
-from django.contrib.auth.decorators import login_required
+"""The service page: details, pattern mix, the RACI matrix and the findings panel.
 
+Reads only; the writes are in `service_edit`. An htmx GET names the section it
+wants with `section` (the findings panel by default); a full GET renders the
+page. Extra RACI columns for teams that hold no cell yet travel in the
+`columns` parameter as comma-separated team ids.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from patterns.models import DecisionFactor
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import analyse_portfolio
-from portfolio.forms import AssignPatternForm
-from portfolio.models import Service
-from portfolio.selectors import service_for_page, service_page
+from portfolio.forms import AssignPatternForm, TeamChoiceField
+from portfolio.models import PatternAssignment, RaciRole, Service, ServiceStatus, Team
+from portfolio.selectors import RaciRow, ServicePage, service_for_page, service_page
+from portfolio.undo import undo_entry
 from portfolio.views.rendering import finding_rows, is_partial_request, render_page
 
 TEMPLATE = "portfolio/service_detail.html"
 NO_FINDINGS = {"error": 0, "warning": 0, "info": 0}
+# Sections an htmx GET may ask for, by `section` parameter.
+SECTIONS = {"findings": "findings-panel", "details": "details", "raci": "raci"}
+RACI_ROLES = [RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
+
+
+@dataclass(frozen=True)
+class CellButton:
+    """One R/A/C/I toggle of a matrix cell; `value` is the role and the state it asks for (R+, R-)."""
+
+    role: str
+    label: str
+    pressed: bool
+    dom_id: str
+    row: int
+    column: int
+
+    @property
+    def value(self) -> str:
+        return f"{self.role}{'-' if self.pressed else '+'}"
+
+
+@dataclass
+class MatrixCell:
+    team: Team
+    buttons: list[CellButton]
+
+
+@dataclass
+class MatrixRow:
+    raci: RaciRow
+    cells: list[MatrixCell]
+
+    @property
+    def seen_accountable(self) -> str:
+        """The accountable team ids as this page shows them, sent back with every change."""
+        return ",".join(str(team.pk) for team in self.raci.accountable)
+
+
+@dataclass
+class RaciMatrix:
+    """Lifecycle activities (rows) by teams (columns), plus the teams that may be added as columns."""
+
+    columns: list[Team]
+    rows: list[MatrixRow]
+    addable: list[Team] = field(default_factory=list)
+
+    @property
+    def column_ids(self) -> str:
+        return ",".join(str(team.pk) for team in self.columns)
+
+
+CONTEXT_PREFIX = "context__"
+
+
+class ServiceDetailsForm(forms.Form):
+    """The service's details and its answers to the decision factors, one field per factor.
+
+    Every editable field also sends the value it had when the form was shown
+    (Django's hidden initial), so `changes` holds only what this editor changed.
+    `updated_at` is the version of the service the form was filled from.
+    """
+
+    updated_at = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, show_hidden_initial=True)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ServiceStatus.choices,
+                               show_hidden_initial=True)
+    owner = TeamChoiceField(label=gettext_lazy("Owning team"), queryset=Team.objects.none(), required=False,
+                            empty_label=gettext_lazy("No owner yet"), show_hidden_initial=True)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}), show_hidden_initial=True)
+
+    def __init__(self, *args, service: Service, factors: list[DecisionFactor], **kwargs):
+        context = service.context if isinstance(service.context, dict) else {}
+        initial = {
+            "updated_at": service.updated_at.isoformat(),
+            "name": service.name,
+            "status": service.status,
+            "owner": service.owner_id,
+            "description": service.description,
+        }
+        for factor in factors:
+            initial[CONTEXT_PREFIX + factor.key] = context.get(factor.key, "")
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["owner"].queryset = Team.objects.filter(portfolio_id=service.portfolio_id)
+        for factor in factors:
+            options = [(option["key"], option["label"]) for option in factor.options]
+            choices = [("", _("Not answered")), *options]
+            self.fields[CONTEXT_PREFIX + factor.key] = forms.ChoiceField(
+                label=factor.name, choices=choices, required=False, show_hidden_initial=True,
+                help_text=factor.question)
+
+    @property
+    def context_fields(self):
+        return [self[name] for name in self.fields if name.startswith(CONTEXT_PREFIX)]
+
+    def clean_updated_at(self):
+        try:
+            return datetime.fromisoformat(self.cleaned_data["updated_at"])
+        except ValueError:
+            raise ValidationError(_("The form is damaged; reload the page and edit again."),
+                                  code="invalid") from None
+
+    def changes(self, service: Service) -> dict:
+        """Return the service_update arguments for the fields this editor changed."""
+        changed = [name for name in self.changed_data if name != "updated_at"]
+        values = {name: self.cleaned_data[name] for name in changed if not name.startswith(CONTEXT_PREFIX)}
+        answers = [name for name in changed if name.startswith(CONTEXT_PREFIX)]
+        if answers:
+            context = dict(service.context) if isinstance(service.context, dict) else {}
+            for name in answers:
+                context[name.removeprefix(CONTEXT_PREFIX)] = self.cleaned_data[name]
+            values["context"] = {key: answer for key, answer in context.items() if answer}
+        return values
+
+    def labels_of(self, changes: dict) -> list[str]:
+        labels = [str(self.fields[name].label) for name in changes if name != "context"]
+        if "context" in changes:
+            labels.append(_("context"))
+        return labels
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field that differs between what is stored now and what the editor sent."""
+
+    label: str
+    stored: str
+    yours: str
+    changed_by_you: bool
+
+
+def conflict_form(form: ServiceDetailsForm, current: Service, factors) -> tuple[ServiceDetailsForm, list]:
+    """Return a form to apply the editor's changes again over `current`, and the rows that differ.
+
+    The new form carries `current`'s version. Its fields hold the editor's value
+    where the editor changed the field and the stored value everywhere else,
+    so saving it keeps the other person's changes to the remaining fields.
+    """
+    stored_form = ServiceDetailsForm(service=current, factors=factors)
+    changed = set(form.changed_data)
+    data, rows = {"updated_at": current.updated_at.isoformat()}, []
+    for name, form_field in form.fields.items():
+        if name == "updated_at":
+            continue
+        stored_value = _as_data(stored_form.initial.get(name))
+        yours = form.data.get(name, "")
+        data[f"initial-{name}"] = stored_value
+        data[name] = yours if name in changed else stored_value
+        if yours != stored_value:
+            rows.append(ConflictRow(str(form_field.label), _shown(form_field, stored_value),
+                                    _shown(form_field, yours), name in changed))
+    return ServiceDetailsForm(data, service=current, factors=factors), rows
+
+
+def _as_data(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _shown(field, value: str) -> str:
+    """Return how a form value reads in the conflict table: a choice's label, or the text itself."""
+    if isinstance(field, forms.ModelChoiceField):
+        team = field.queryset.filter(pk=value).first() if value.isdigit() else None
+        return str(team.name) if team else _("none")
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value)) or _("none")
+    return value or _("empty")
 
 
 @login_required
+@require_safe
 def service_detail(request, key, service_key):
-    """Show the service page; an htmx request gets the findings panel alone."""
+    """Show the service page; an htmx request gets the section named by `section`."""
     access = portfolio_for_request(request, key)
     service = service_for_page(access.portfolio, service_key)
+    columns = parse_ids(request.GET.get("columns", ""))
     if is_partial_request(request):
-        return render_page(request, TEMPLATE, findings_context(access, service), partial="findings-panel")
-    return render_page(request, TEMPLATE, service_context(access, service))
+        section = SECTIONS.get(request.GET.get("section", ""), "findings-panel")
+        if section == "findings-panel":
+            return render_page(request, TEMPLATE, findings_context(access, service), partial=section)
+        return render_page(request, TEMPLATE, service_context(request, access, service, columns=columns),
+                           partial=section)
+    return render_page(request, TEMPLATE, service_context(request, access, service, columns=columns))
+
+
+@login_required
+@require_safe
+def raci_columns(request, key, service_key):
+    """Show the RACI matrix with the team in `add` as an extra column; htmx gets the matrix alone."""
+    access = portfolio_for_request(request, key)
+    service = service_for_page(access.portfolio, service_key)
+    columns = parse_ids(request.GET.get("columns", "")) + parse_ids(request.GET.get("add", ""))
+    context = service_context(request, access, service, columns=columns)
+    return render_page(request, TEMPLATE, context, partial="raci")
 
 
 def findings_context(access: PortfolioAccess, service: Service) -> dict:
@@ -33,16 +234,90 @@ def findings_context(access: PortfolioAccess, service: Service) -> dict:
     }
 
 
-def service_context(access: PortfolioAccess, service: Service, **extra) -> dict:
-    """Build what the service page and its partials need; `extra` overrides entries (forms with errors)."""
+def service_context(request, access: PortfolioAccess, service: Service, *, columns=(), **extra) -> dict:
+    """Build what the service page and its partials need; `extra` overrides entries (forms with errors).
+
+    `columns` lists ids of teams to show as RACI columns although they hold no cell.
+    """
     service.portfolio = access.portfolio
     context = findings_context(access, service)
+    page = service_page(service)
+    factors = list(DecisionFactor.objects.order_by("position"))
     context |= {
-        "page": service_page(service),
+        "page": page,
+        "matrix": raci_matrix(page, columns),
+        "scopes": pattern_scopes(page),
         "assign_form": AssignPatternForm() if access.can_edit else None,
+        "context_answers": context_answers(service, factors),
+        "factors": factors,
+        "undo": undo_entry(request.session, service) if access.can_edit else None,
+        "notice": "",
+        "notice_level": "info",
         "mix_errors": [],
         "raci_error_activity": None,
         "raci_errors": [],
+        "details_form": None,
+        "conflict_rows": [],
     }
     context.update(extra)
     return context
+
+
+def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
+    """Lay out the RACI matrix: the teams holding a cell, then those in `extra_columns`, by name."""
+    wanted = {team.pk for team in page.cell_teams} | set(extra_columns)
+    columns = [team for team in page.teams if team.pk in wanted]
+    rows = []
+    for row_index, raci in enumerate(page.raci):
+        cells = []
+        for column_index, team in enumerate(columns):
+            held = raci.roles_by_team.get(team.pk, set())
+            buttons = [
+                CellButton(
+                    role=role.value,
+                    label=_("%(role)s: %(team)s for %(activity)s")
+                    % {"role": role.label, "team": team.name, "activity": raci.activity.name},
+                    pressed=role.value in held,
+                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role.value}",
+                    row=row_index,
+                    column=column_index * len(RACI_ROLES) + role_index,
+                )
+                for role_index, role in enumerate(RACI_ROLES)
+            ]
+            cells.append(MatrixCell(team, buttons))
+        rows.append(MatrixRow(raci, cells))
+    addable = [team for team in page.teams if team.pk not in wanted]
+    return RaciMatrix(columns=columns, rows=rows, addable=addable)
+
+
+@dataclass(frozen=True)
+class ScopeActivity:
+    """An activity in a pattern's scope, and whether the pattern governs it on this service."""
+
+    key: str
+    name: str
+    governed: bool
+
+
+def pattern_scopes(page: ServicePage) -> list[tuple[PatternAssignment, list[ScopeActivity]]]:
+    """Pair each assignment with the activities in its pattern's scope, in lifecycle order."""
+    names = {row.activity.key: row.activity.name for row in page.raci}
+    pairs = []
+    for assignment in page.assignments:
+        governed = set(assignment.activities)
+        scope = [ScopeActivity(key, names.get(key, key), key in governed)
+                 for key in page.scopes.get(assignment.pattern_id, [])]
+        pairs.append((assignment, scope))
+    return pairs
+
+
+def context_answers(service: Service, factors: list[DecisionFactor]) -> list[tuple[str, str]]:
+    """Return the service's answers as (factor name, option label) pairs, in the library's factor order."""
+    answers = service.context if isinstance(service.context, dict) else {}
+    return [(factor.name, factor.option_label(answers[factor.key]))
+            for factor in factors if answers.get(factor.key)]
+
+
+def parse_ids(value: str) -> list[int]:
+    """Return the positive integers of a comma-separated list, skipping anything else."""
+    return [int(part) for part in value.split(",") if part.strip().isdigit()]
