@@ -9,6 +9,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", include("portfolio.urls")),
+    path("p/<str:key>/workshops/", include("portfolio.workshops.urls")),
     path("library/", include("patterns.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
