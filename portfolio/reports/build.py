@@ -46,7 +46,7 @@ def build_report(
     portfolio: Portfolio, *, as_of: date, author: str, report_filter: ReportFilter | None = None,
     compare: bool = True,
 ) -> Report:
-    """Build the report of `portfolio` as it stands on `as_of`, restricted by `report_filter`.
+    """Build the report of `portfolio` on the date `as_of`, restricted by `report_filter`.
 
     With `compare`, a report of the whole portfolio says what changed since the
     latest published report.

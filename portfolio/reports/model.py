@@ -1,7 +1,7 @@
 """The governance report as plain dataclasses, the single source every renderer reads.
 
 Enumerations (statuses, levels, party kinds) are stored as their keys, so that the
-JSON export is the same in every language; renderers turn keys into labels.
+JSON export is the same in every language. Renderers turn keys into labels.
 Names of library items (patterns, activities, practices) and of the portfolio's
 teams and services are stored as they read. Lists are already sorted: names by
 `sorting.name_key`, lifecycle activities in lifecycle order, findings by level.
@@ -43,7 +43,7 @@ class Cover:
 
 @dataclass(frozen=True)
 class Count:
-    """A count of something named: `key` is stable, `label` is what a reader sees."""
+    """A count of something named: `key` is stable, `label` is the text shown to a reader."""
 
     key: str
     label: str
@@ -52,7 +52,7 @@ class Count:
 
 @dataclass(frozen=True)
 class Change:
-    """How the report differs from the previous published report of the portfolio."""
+    """The differences from the portfolio's previous published report, counted."""
 
     previous_id: int
     previous_as_of: date
@@ -240,8 +240,8 @@ class ServiceSection:
     def raci_roles(self) -> list[tuple[str, str, list[list[TeamRef]]]]:
         """Return (role key, label, teams per activity) for accountable and each other role in use.
 
-        The printed RACI matrix has a row per role and a column per lifecycle activity; a role
-        no team holds for this service gets no row, which keeps a service's matrix short.
+        The printed RACI matrix has a row per role and a column per lifecycle activity. A role
+        that no team has for this service gets no row, which keeps the matrix short.
         """
         rows = []
         for key, name in RACI_ROLE_FIELDS:

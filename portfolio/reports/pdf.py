@@ -2,9 +2,8 @@
 
 WeasyPrint's layout of a long report takes hundreds of megabytes, which a
 long-lived request worker would keep. Child processes started with
-`subprocess` (running `portfolio.reports.pdf_worker`) do the rendering instead,
-so that memory goes back to the system when they exit; the request worker only
-reads the finished file.
+`subprocess` run `portfolio.reports.pdf_worker` instead. Their memory goes back
+to the system when they exit, and the request worker only reads the finished file.
 
 WeasyPrint lays out on one core. A long report is split into parts (the
 services shared out between them) rendered at the same time, one process per

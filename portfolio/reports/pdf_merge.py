@@ -1,8 +1,8 @@
 """Join the PDF parts of one report and print "page / pages" at the bottom right of every page.
 
-The parts are rendered separately, so none of them knows the page numbers of the
-whole; they are stamped here in Helvetica, one of the PDF standard fonts, which
-needs no embedding and has every character of "12 / 345".
+The parts are rendered separately, so no part can print the page numbers of the
+whole report. They are stamped here in Helvetica, one of the PDF standard fonts:
+it needs no embedding and contains every character of "12 / 345".
 """
 
 from pypdf import PdfReader, PdfWriter

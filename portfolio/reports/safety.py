@@ -29,7 +29,7 @@ def download_name(portfolio_key: str, as_of: date, extension: str, suffix: str =
 def attachment_header(filename: str) -> str:
     """Return a Content-Disposition value; a non-ASCII name gets an ASCII fallback and a filename*.
 
-    `filename` must come from `download_name`, so it holds no quotes, slashes or control characters.
+    `filename` must come from `download_name`, so it contains no quotes, slashes or control characters.
     """
     if filename.isascii():
         return f'attachment; filename="{filename}"'

@@ -1,4 +1,4 @@
-"""Which services a report covers: a filter by team, pattern and status."""
+"""The report filter: the services a report covers, chosen by team, pattern and status."""
 
 from dataclasses import dataclass
 

@@ -32,9 +32,9 @@ def waiver_lines(result: AnalysisResult, service_keys: set[str], *,
     lines += [_waiver_line(waiver, "expired", messages.get(waiver.key, ""))
               for waiver in result.expired_waivers]
     lines += [_waiver_line(waiver, "obsolete", "") for waiver in result.obsolete_waivers]
-    kept = [line for line in lines
-            if (line.service in service_keys) or (line.service is None and include_portfolio)]
-    return sorted(kept, key=lambda line: (line.code, line.subject))
+    selected = [line for line in lines
+                if (line.service in service_keys) or (line.service is None and include_portfolio)]
+    return sorted(selected, key=lambda line: (line.code, line.subject))
 
 
 def _waiver_line(waiver: WaiverInfo, status: str, message: str) -> WaiverLine:

@@ -14,7 +14,6 @@ ACCENTED = "Règlement des réclamations – Québec"
 JAPANESE = "代理店ポータル"
 ARABIC = "فريق البيانات"
 EMOJI = "Rocket launch 🚀 desk"
-ALL_PATTERNS_IN_SAMPLE = ("internal-service-delivery", "internal-product-vendor", "digital-product-vendor")
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +44,7 @@ def sample(portfolio, make_member, make_team, make_service, make_responsibility,
         "vendor": make_team(portfolio, "Nimbus Cloud", "vendor"),
         "emoji": make_team(portfolio, EMOJI, "technology"),
     }
+
     services = {
         "claims": make_service(portfolio, "claims", name=ACCENTED, owner=teams["platform"],
                                patterns=["internal-service-delivery", "internal-product-vendor"]),
@@ -54,6 +54,7 @@ def sample(portfolio, make_member, make_team, make_service, make_responsibility,
         "old": make_service(portfolio, "old", name="archive (retired)", status="retired",
                             owner=teams["platform"], patterns=["internal-product-vendor"]),
     }
+
     make_responsibility(services["claims"], "operate", teams["platform"], "A")
     make_responsibility(services["claims"], "support", teams["platform"], "A")
     make_responsibility(services["claims"], "support", teams["vendor"], "C")
@@ -61,10 +62,12 @@ def sample(portfolio, make_member, make_team, make_service, make_responsibility,
     make_responsibility(services["claims"], "deliver", teams["data"], "I")
     make_responsibility(services["portal"], "operate", teams["emoji"], "A")
     make_responsibility(services["portal"], "operate", teams["data"], "R")
+
     make_adoption(portfolio, "architecture-management", "adopted", 3, owner=teams["platform"])
     make_adoption(portfolio, "release-management", "adopted", 1)
     make_adoption(portfolio, "deployment-management", "planned", None)
     make_adoption(portfolio, "workforce-and-talent-management", "adopted", 4)
+
     Waiver.objects.create(
         portfolio=portfolio, code="VCP-E001", subject="service:launch",
         justification="Pattern decided at the next board.", approver="Chief Information Officer",

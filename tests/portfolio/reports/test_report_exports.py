@@ -123,7 +123,7 @@ def test_pdf_contains_names_in_every_script(viewer_client, sample):
     assert "Acme Insurance" in text
 
 
-def test_pdf_in_two_parts_is_merged_with_page_numbers(sample):
+def test_pdf_parts_merged_with_page_numbers(sample):
     report = build_report(sample.portfolio, as_of=today(), author="Olivia")
     with render_pdf_file(render_documents(report, parts=2)) as pdf:
         reader = PdfReader(pdf)
@@ -135,6 +135,6 @@ def test_pdf_in_two_parts_is_merged_with_page_numbers(sample):
     assert "Appendix: rule catalogue" in pages[-1]
 
 
-def test_pdf_renderer_rejects_a_string_for_a_list_of_documents():
+def test_pdf_renderer_rejects_single_string():
     with pytest.raises(ValueError, match="list of 1 to"):
         render_pdf_file("<p>one document</p>")

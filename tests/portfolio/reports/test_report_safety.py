@@ -81,7 +81,7 @@ def test_attachment_header_of_ascii_name():
     assert attachment_header("acme-2026-03-01.pdf") == 'attachment; filename="acme-2026-03-01.pdf"'
 
 
-def test_attachment_header_of_non_ascii_name_has_filename_star():
+def test_attachment_header_non_ascii_has_filename_star():
     header = attachment_header("代理店-2026-03-01.pdf")
 
     assert header == ('attachment; filename="2026-03-01.pdf"; '

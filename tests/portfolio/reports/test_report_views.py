@@ -88,7 +88,7 @@ def test_published_report_stores_versions_and_hash(client, sample):
     assert published.content_hash == hashlib.sha256(published.content.encode()).hexdigest()
 
 
-def test_published_page_prints_hash_and_json_is_stored_bytes(client, sample):
+def test_published_page_shows_hash_and_stored_json(client, sample):
     client.force_login(sample.owner)
     publish(client)
     published = PublishedReport.objects.get()
