@@ -74,6 +74,8 @@ def report_page(request, key):
     if fmt != "html":
         return _download(report, fmt, table)
 
+    # TODO: page the service sections on screen once portfolios of thousands of services read the
+    # report in the browser; today the page shows every service, as the PDF does.
     filters = urlencode({name: request.GET[name] for name in FILTER_FIELDS if request.GET.get(name)})
     context = {
         **report_context(report),
