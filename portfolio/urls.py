@@ -9,6 +9,7 @@ from portfolio.views import (
     reports,
     service_edit,
     teams,
+    tokens,
     waivers,
 )
 from portfolio.views.service_detail import raci_columns
@@ -57,4 +58,6 @@ urlpatterns = [
     path("p/<str:key>/import/<str:token>/", imports.import_job, name="import-job"),
     path("p/<str:key>/import/<str:token>/status/", imports.import_status, name="import-status"),
     path("p/<str:key>/import/<str:token>/apply/", imports.import_apply, name="import-apply"),
+    path("account/tokens/", tokens.token_list, name="api-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="api-token-revoke"),
 ]
