@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from portfolio.models import ROLE_RANK, Membership, Portfolio, Role
+from portfolio.models import ROLE_RANK, Portfolio, Role
+from portfolio.selectors import memberships_for_user
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,10 @@ def portfolio_for_request(request: HttpRequest, key: str, min_role: str = Role.V
     """
     if not request.user.is_authenticated:
         raise Http404(_("No portfolio found."))
-    membership = (
-        Membership.objects.select_related("portfolio")
-        .filter(portfolio__key=key, user=request.user)
-        .first()
-    )
+    # All of the user's memberships in the one query: the header's portfolio switcher lists them.
+    memberships = memberships_for_user(request.user)
+    request.portfolio_memberships = memberships
+    membership = next((found for found in memberships if found.portfolio.key == key), None)
     if membership is None:
         raise Http404(_("No portfolio found."))
     if not role_allows(membership.role, min_role):
