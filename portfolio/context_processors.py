@@ -9,19 +9,23 @@ from portfolio.selectors import memberships_for_user
 class PortfolioSwitcher:
     """The signed-in user's memberships for the header's portfolio switcher, read on first use.
 
-    Only templates that show the switcher read `memberships`, so a page costs one
-    query for it and an htmx fragment none.
+    `portfolio_for_request` has usually read them already, in the query that
+    checks access, and then they cost nothing. Otherwise the first use costs
+    one query, and a template that never shows the switcher (an htmx fragment,
+    for one) costs none.
     """
 
-    def __init__(self, user):
-        self._user = user
+    def __init__(self, request):
+        self._request = request
 
     @cached_property
     def memberships(self) -> list[Membership]:
-        if not self._user.is_authenticated:
-            return []
-        return memberships_for_user(self._user)
+        memberships = getattr(self._request, "portfolio_memberships", None)
+        if memberships is not None:
+            return memberships
+        user = self._request.user
+        return memberships_for_user(user) if user.is_authenticated else []
 
 
 def portfolio_switcher(request) -> dict:
-    return {"portfolio_switcher": PortfolioSwitcher(request.user)}
+    return {"portfolio_switcher": PortfolioSwitcher(request)}

@@ -332,7 +332,7 @@ def membership_queries(client, url, **headers) -> int:
     return sum(Membership._meta.db_table in query["sql"] for query in queries)
 
 
-def test_switcher_query_only_on_pages(client, portfolio, owner, make_portfolio):
+def test_switcher_reuses_access_query(client, portfolio, owner, make_portfolio):
     for _ in range(3):
         make_portfolio().memberships.create(user=owner, role=Role.VIEWER)
     client.force_login(owner)
@@ -341,6 +341,14 @@ def test_switcher_query_only_on_pages(client, portfolio, owner, make_portfolio):
     page_queries = membership_queries(client, url)
     fragment_queries = membership_queries(client, url, **HTMX)
 
-    # One query checks access on both; the page adds one for the switcher.
-    assert page_queries == 2
+    assert page_queries == 1
     assert fragment_queries == 1
+
+
+def test_switcher_absent_outside_portfolios(client, portfolio, owner, make_portfolio):
+    make_portfolio().memberships.create(user=owner, role=Role.VIEWER)
+    client.force_login(owner)
+
+    page = html(client.get(reverse("patterns:library")))
+
+    assert '<details class="switcher">' not in page
