@@ -122,6 +122,13 @@ class ServiceDetailsForm(forms.Form):
     def context_fields(self):
         return [self[name] for name in self.fields if name.startswith(CONTEXT_PREFIX)]
 
+    def seen_version(self) -> datetime | None:
+        """Return the `updated_at` the form was filled from, or None when it is missing or damaged."""
+        try:
+            return datetime.fromisoformat(self.data.get("updated_at", ""))
+        except ValueError:
+            return None
+
     def clean_updated_at(self):
         try:
             return datetime.fromisoformat(self.cleaned_data["updated_at"])

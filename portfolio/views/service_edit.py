@@ -107,6 +107,12 @@ def edit_details(request, key, service_key):
         return _render(request, access, service, "details", details_form=form)
 
     form = ServiceDetailsForm(request.POST, service=service, factors=factors)
+    if form.seen_version() not in (None, service.updated_at):
+        # Checked before validation, so that a field someone else invalidated (a deleted owner,
+        # say) shows as their change rather than as the editor's error.
+        message = _("Someone else changed “%(service)s” after you opened it; reload the page to see their "
+                    "change, then apply yours again.") % {"service": service}
+        return _details_conflict(request, access, service, form, factors, service, message)
     if not form.is_valid():
         return _render(request, access, service, "details", status=INVALID_STATUS, details_form=form)
     changes = form.changes(service)
@@ -116,9 +122,7 @@ def edit_details(request, key, service_key):
     try:
         service_update(service=service, expected_updated_at=form.cleaned_data["updated_at"], **changes)
     except EditConflict as conflict:
-        form, rows = conflict_form(form, conflict.current, factors)
-        return _render(request, access, service, "details", status=CONFLICT_STATUS, details_form=form,
-                       conflict_rows=rows, notice=conflict.message, notice_level="error")
+        return _details_conflict(request, access, service, form, factors, conflict.current, conflict.message)
     except ValidationError as error:
         add_service_errors(form, error)
         return _render(request, access, service, "details", status=INVALID_STATUS, details_form=form)
@@ -126,6 +130,12 @@ def edit_details(request, key, service_key):
         "fields": ", ".join(form.labels_of(changes)), "service": service.name}
     undo_record(request.session, service, label, DETAILS, details_inverse(before, service))
     return _done(request, access, service, AFTER_DETAILS_CHANGE, label)
+
+
+def _details_conflict(request, access, service, form, factors, current, message: str):
+    form, rows = conflict_form(form, current, factors)
+    return _render(request, access, current, AFTER_DETAILS_CHANGE, status=CONFLICT_STATUS, details_form=form,
+                   conflict_rows=rows, notice=message, notice_level="error")
 
 
 # --- pattern mix --------------------------------------------------------------------------------
