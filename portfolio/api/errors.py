@@ -71,7 +71,7 @@ def _ninja_validation_error(exc: NinjaValidationError):
 
 def validation_items(error: ValidationError) -> list[dict]:
     """Return the field errors of a Django ValidationError in the API's 422 shape."""
-    items = []
+    items: list[dict] = []
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
@@ -81,6 +81,14 @@ def validation_items(error: ValidationError) -> list[dict]:
         for item in error.error_list:
             items.append({"loc": ["body"], "msg": _message(item), "type": item.code or "invalid"})
     return items
+
+
+def input_error(error: ValidationError, source: str) -> NinjaValidationError:
+    """Return `error` as a 422 whose fields were sent in `source` ("query", "path") rather than the body."""
+    items = validation_items(error)
+    for item in items:
+        item["loc"][0] = source
+    return NinjaValidationError(items)
 
 
 def _message(error: ValidationError) -> str:

@@ -1,14 +1,20 @@
 """Fixtures for the API tests: members of each role, their tokens and a client that sends them."""
 
+import itertools
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
-from portfolio.models import ApiTokenScope, Role
+from portfolio.models import ApiTokenScope, Membership, Portfolio, Role, Service, Team, Waiver
 from portfolio.tokens import token_create
 
 API = "/api/v1"
+_users = itertools.count(1)
 
 
 class ApiClient:
@@ -56,11 +62,11 @@ def make_token(db):
 
 
 @pytest.fixture
-def api_as(make_member, make_token):
+def api_as(make_token):
     """Return a client for a new member of `portfolio` with `role` (None: a user of no portfolio)."""
 
     def make(portfolio, role=Role.OWNER, scope=ApiTokenScope.WRITE):
-        user = make_member(portfolio if role is not None else None, role=role or Role.VIEWER)
+        user = member(portfolio, role) if role is not None else new_user()
         return ApiClient(make_token(user, scope))
 
     return make
@@ -69,3 +75,46 @@ def api_as(make_member, make_token):
 @pytest.fixture
 def owner_api(api_as, portfolio):
     return api_as(portfolio, Role.OWNER)
+
+
+# --- a small portfolio that every operation can act on ------------------------------------------
+
+
+@dataclass
+class World:
+    """Portfolio "acme": a service "crm" with a pattern, RACI cells, a waiver and a spare team."""
+
+    portfolio: Portfolio
+    platform: Team
+    vendor: Team
+    spare: Team
+    service: Service
+    waiver: Waiver
+
+
+@pytest.fixture
+def world(portfolio, make_team, make_service, make_responsibility, make_adoption) -> World:
+    platform = make_team(portfolio, "Platform team", "technology")
+    vendor = make_team(portfolio, "Acme Cloud", "vendor")
+    spare = make_team(portfolio, "Spare team", "business")
+    service = make_service(portfolio, key="crm", name="CRM", owner=platform,
+                           patterns=["internal-service-delivery"])
+    make_responsibility(service, "operate", platform, "A")
+    make_responsibility(service, "support", vendor, "C")
+    make_adoption(portfolio, "incident-management", owner=platform)
+    approver = get_user_model().objects.create(username="waiver-approver")
+    waiver = Waiver.objects.create(
+        portfolio=portfolio, code="VCP-W999", subject="service:crm", justification="Accepted for the test.",
+        approver="CIO", expires_on=timezone.localdate() + timedelta(days=30), accepted_by=approver)
+    return World(portfolio, platform, vendor, spare, service, waiver)
+
+
+def new_user(username: str | None = None):
+    """Create a user without a password: hashing one costs far more than the test itself."""
+    return get_user_model().objects.create(username=username or f"api-user-{next(_users)}")
+
+
+def member(portfolio, role):
+    user = new_user()
+    Membership.objects.create(portfolio=portfolio, user=user, role=role)
+    return user

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from patterns.models import Expectation
+from patterns.models import Expectation, Pattern
 from portfolio.api.access import Role, member_access, service_or_404
 from portfolio.api.routes.service_schemas import AssignmentOut
 from portfolio.api.schemas import responses
@@ -32,6 +32,8 @@ def put_assignment(request, key: KeyPath, service_key: KeyPath, pattern_key: Key
     access = member_access(request, key, Role.EDITOR)
     with transaction.atomic():
         service = service_or_404(access, service_key)
+        if not Pattern.objects.filter(key=pattern_key).exists():
+            raise Http404(_("No pattern with the key “%(key)s” in the library.") % {"key": pattern_key})
         assigned = PatternAssignment.objects.filter(service=service, pattern_id=pattern_key).exists()
         if not assigned:
             service_assign_pattern(service=service, pattern_key=pattern_key, activities=payload.activities)

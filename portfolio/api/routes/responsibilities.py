@@ -9,10 +9,13 @@ that activity, as the service editor does.
 from django.db import transaction
 from django.db.models import Case, When
 from django.db.models.functions import Lower
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from patterns.models import LifecycleActivity
 from portfolio.api.access import Role, member_access, service_or_404, team_or_404
 from portfolio.api.pagination import ConvertedPages, Pagination
 from portfolio.api.routes.service_schemas import CellOut
@@ -95,6 +98,8 @@ def _set(request, key, service_key, activity, team_id, role, *, held: bool) -> d
     with transaction.atomic():
         service = service_or_404(access, service_key)
         team = team_or_404(access, team_id)
+        if not LifecycleActivity.objects.filter(key=activity).exists():
+            raise Http404(_("No lifecycle activity with the key “%(key)s”.") % {"key": activity})
         change = responsibility_set_role(service=service, activity_key=activity, team=team, role=role,
                                          held=held)
     names = dict(Team.objects.filter(pk__in={team_id for team_id, _role in change.after})

@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from ninja import Field, Query, Router, Schema
@@ -10,6 +11,7 @@ from ninja.responses import Status
 
 from patterns.models import PartyKind
 from portfolio.api.access import Role, member_access, team_for_field, team_or_404
+from portfolio.api.errors import input_error
 from portfolio.api.pagination import Pagination
 from portfolio.api.schemas import responses
 from portfolio.api.types import MAX_COUNT, Id, IdPath, KeyPath, Text
@@ -94,5 +96,8 @@ def delete_team(request, key: KeyPath, team_id: IdPath, params: Query[TeamDelete
     with transaction.atomic():
         team = team_or_404(access, team_id)
         replacement = team_for_field(access, params.replacement, "replacement", "query")
-        team_delete(team=team, replacement=replacement)
+        try:
+            team_delete(team=team, replacement=replacement)
+        except ValidationError as error:
+            raise input_error(error, "query") from None
     return Status(204, None)
