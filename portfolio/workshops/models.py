@@ -98,8 +98,8 @@ class Decision(models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_by_name = models.CharField(_("decided by (name)"), max_length=150)
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
-    findings_added = models.JSONField(_("findings added"), default=list)
-    findings_removed = models.JSONField(_("findings removed"), default=list)
+    findings_added = models.JSONField(_("findings added"), default=list, blank=True)
+    findings_removed = models.JSONField(_("findings removed"), default=list, blank=True)
 
     class Meta:
         ordering = ["workshop", "decided_at", "pk"]
