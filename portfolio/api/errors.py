@@ -27,6 +27,8 @@ INVALID_STATUS = 422
 CONFLICT_STATUS = 409
 PRECONDITION_FAILED = 412
 PRECONDITION_REQUIRED = 428
+# The names the operations give their schema parameters: `payload` for bodies, the rest for queries.
+SCHEMA_PARAMETERS = frozenset({"payload", "filters", "params", "ninja_pagination"})
 
 
 class PreconditionFailed(HttpError):
@@ -61,12 +63,24 @@ def _respond(request: HttpRequest, exc: Exception, *, api: NinjaAPI, handler) ->
 
 def _ninja_validation_error(exc: NinjaValidationError):
     items = [
-        {"loc": [str(part) if not isinstance(part, int) else part for part in error.get("loc", ())],
-         "msg": str(error.get("msg", "")), "type": str(error.get("type", "invalid"))}
+        {"loc": _location(error.get("loc", ())), "msg": str(error.get("msg", "")),
+         "type": str(error.get("type", "invalid"))}
         for error in exc.errors
     ]
     logger.debug("Rejected API input: %s", [item["loc"] for item in items])
     return items, INVALID_STATUS, {}
+
+
+def _location(loc) -> list[str | int]:
+    """Return django-ninja's error location without the name of the operation's parameter.
+
+    django-ninja puts the parameter that holds the schema second (`["body", "payload", "name"]`);
+    a client only needs where the value was sent and the field: `["body", "name"]`.
+    """
+    parts = [part if isinstance(part, int) else str(part) for part in loc]
+    if len(parts) > 2 and parts[1] in SCHEMA_PARAMETERS:
+        del parts[1]
+    return parts
 
 
 def validation_items(error: ValidationError) -> list[dict]:
