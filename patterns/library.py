@@ -76,6 +76,7 @@ def validate_library_data(data: dict) -> None:
             for kind in kinds:
                 if kind not in PARTY_KINDS:
                     errors.append(f"{where}, {activity}: unknown party kind {kind!r}.")
+        errors.extend(_chooser_errors(where, pattern.get("chooser", {}), factors, activity_keys))
         for factor_key, value in pattern.get("factors", {}).items():
             options = factors.get(factor_key)
             if options is None:
@@ -86,6 +87,20 @@ def validate_library_data(data: dict) -> None:
                     errors.append(f"{where}, {factor_key}: unknown option {option!r}.")
     if errors:
         raise ValidationError(errors)
+
+
+def _chooser_errors(where: str, chooser: dict, factors: dict, activity_keys: set) -> list[str]:
+    errors = []
+    for factor_key, weights in chooser.get("weights", {}).items():
+        options = factors.get(factor_key)
+        if options is None:
+            errors.append(f"{where}, chooser: unknown decision factor {factor_key!r}.")
+            continue
+        errors.extend(f"{where}, chooser, {factor_key}: unknown option {option!r}."
+                      for option in weights if option not in options)
+    errors.extend(f"{where}, chooser: unknown mix activity {key!r}."
+                  for key in chooser.get("mix_activities", []) if key not in activity_keys)
+    return errors
 
 
 def _upsert(model, lookup: dict, values: dict, result: SyncResult) -> object:
@@ -142,11 +157,7 @@ def sync_library(apps=live_apps, path: Path = DATA_FILE) -> SyncResult:
         shipped_keys = [p["key"] for p in data["patterns"]]
         _delete_missing(Pattern.objects.filter(shipped=True).exclude(key__in=shipped_keys),
                         result, "patterns no longer shipped")
-        release, _ = Release.objects.get_or_create(pk=1, defaults={"version": data["version"],
-                                                                   "checksum": checksum})
-        if (release.version, release.checksum) != (data["version"], checksum):
-            release.version, release.checksum = data["version"], checksum
-            release.save()
+        _sync_release(Release, data, checksum)
 
     if result.changed:
         logger.info("Pattern library %s loaded: %d created, %d updated, %d deleted",
@@ -156,9 +167,25 @@ def sync_library(apps=live_apps, path: Path = DATA_FILE) -> SyncResult:
     return result
 
 
+def _sync_release(Release, data: dict, checksum: str) -> None:
+    """Record the loaded version; not counted as a change, because the rows it describes are."""
+    values = {"version": data["version"], "checksum": checksum}
+    # The historical model of the first data migration has no chooser field yet.
+    if any(field.name == "chooser_mix_margin" for field in Release._meta.get_fields()):
+        values["chooser_mix_margin"] = data.get("chooser", {}).get("mix_margin", 3)
+    release, created = Release.objects.get_or_create(pk=1, defaults=values)
+    dirty = [name for name, value in values.items() if getattr(release, name) != value]
+    if dirty and not created:
+        for name in dirty:
+            setattr(release, name, values[name])
+        release.save()
+
+
 def _sync_pattern(item, position, Pattern, KeyPractice, Expectation, FactorValue, result):
     values = {k: item[k] for k in ("name", "category", "purpose", "when_to_use", "governance_risk")}
-    values.update(position=position, shipped=True)
+    chooser = item.get("chooser", {})
+    values.update(position=position, shipped=True, chooser_weights=chooser.get("weights", {}),
+                  mix_activities=chooser.get("mix_activities", []))
     pattern = _upsert(Pattern, {"key": item["key"]}, values, result)
 
     for rank, practice_key in enumerate(item["key_practices"], start=1):

@@ -39,6 +39,10 @@ class LibraryRelease(models.Model):
     version = models.CharField(_("version"), max_length=40)
     checksum = models.CharField(_("SHA-256 of the data file"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    chooser_mix_margin = models.PositiveSmallIntegerField(
+        _("chooser mix margin"), default=3,
+        help_text=_("Maximum score gap, in points, between the two best patterns for a suggested mix."),
+    )
 
     class Meta:
         verbose_name = _("library release")
@@ -89,6 +93,14 @@ class Pattern(models.Model):
         _("shipped"),
         default=False,
         help_text=_("Part of the library that ships with the product; reloaded by load_patterns."),
+    )
+    chooser_weights = models.JSONField(
+        _("chooser weights"), default=dict, blank=True,
+        help_text=_("Factor key to {option key: weight}; the chooser adds the weights of the answers."),
+    )
+    mix_activities = models.JSONField(
+        _("activities it governs in a mix"), default=list, blank=True,
+        help_text=_("Lifecycle activity keys the chooser gives this pattern when it suggests a mix."),
     )
     key_practices = models.ManyToManyField(
         Practice, through="KeyPractice", related_name="key_for", verbose_name=_("key practices")
