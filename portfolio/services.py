@@ -425,7 +425,7 @@ def responsibility_restore(
 def _locked_cells(service: Service, activity: LifecycleActivity) -> frozenset[Cell]:
     # Locking the service row serialises RACI writes to one service, so that two
     # editors cannot each add an accountable team to the same activity.
-    list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk", flat=True))
+    list(Service.objects.select_for_update().filter(pk=service.pk).order_by().values_list("pk", flat=True))
     rows = Responsibility.objects.filter(service=service, activity=activity).values_list("team_id", "role")
     return frozenset(rows)
 

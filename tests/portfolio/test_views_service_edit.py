@@ -5,10 +5,13 @@ redirected back (post/redirect/get) or get the page with the errors.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from patterns.models import DecisionFactor
-from portfolio.models import PatternAssignment, RaciRole, Responsibility, Role, Service
+from portfolio.models import PatternAssignment, RaciRole, Responsibility, Role, Service, Team
+from portfolio.signals import portfolio_bump_revision
 
 IPV = "internal-product-vendor"
 MSP = "managed-service-provider"
@@ -848,3 +851,88 @@ def test_create_service_invalid_key_shows_field_error(editor_client, portfolio):
     assert response.status_code == 422
     assert "contains “/”" in html(response)
     assert portfolio.services.count() == 0
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+def fill_portfolio(portfolio, services: int) -> Service:
+    """Write `services` services with a pattern and two RACI cells each; return one of them."""
+    kinds = ("technology", "vendor", "business", "service_provider")
+    teams = [Team.objects.create(portfolio=portfolio, name=f"Team {number}", party_kind=kind)
+             for number, kind in enumerate(kinds)]
+    rows = Service.objects.bulk_create(
+        Service(portfolio=portfolio, key=f"svc-{number:05d}", name=f"Service {number}",
+                owner=teams[number % len(teams)])
+        for number in range(services)
+    )
+    PatternAssignment.objects.bulk_create(
+        PatternAssignment(service=service, pattern_id=IPV, activities=["build", "operate"])
+        for service in rows
+    )
+    cells = []
+    for index, service in enumerate(rows):
+        accountable, responsible = teams[index % 4], teams[(index + 1) % 4]
+        cells.append(Responsibility(service=service, activity_id="operate", team=accountable, role="A"))
+        cells.append(Responsibility(service=service, activity_id="build", team=responsible, role="R"))
+    Responsibility.objects.bulk_create(cells)
+    portfolio_bump_revision(portfolio.pk)
+    return rows[len(rows) // 2]
+
+
+def editor_requests(client, portfolio, service) -> dict:
+    """Return the editor's requests by name, in an order where each leaves what the next needs.
+
+    The page comes first, right after a write, so it pays for a full analysis; the cell write
+    pays for one too, and the undo reverts the cell write.
+    """
+    detail = reverse("service-detail", args=[portfolio.key, service.key])
+    details = reverse("service-details", args=[portfolio.key, service.key])
+    cell = reverse("service-raci-cell", args=[portfolio.key, service.key, "build"])
+    team = Team.objects.filter(portfolio=portfolio).order_by("pk").last()
+    return {
+        "page": lambda: client.get(detail),
+        "details form": lambda: client.get(details, **HTMX),
+        "findings panel": lambda: client.get(detail, **HTMX),
+        "cell write": lambda: client.post(cell, {"team": team.pk, "set": "I+"}, **HTMX),
+        "undo": lambda: client.post(reverse("service-undo", args=[portfolio.key, service.key]), **HTMX),
+    }
+
+
+def count_queries(requests: dict) -> dict[str, int]:
+    counts = {}
+    for name, send in requests.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = send()
+        assert response.status_code == 200, name
+        counts[name] = len(queries)
+    return counts
+
+
+def test_editor_query_counts_same_at_10_and_1000_services(client, make_portfolio, make_member):
+    small, large = make_portfolio(), make_portfolio()
+    small_service = fill_portfolio(small, 10)
+    large_service = fill_portfolio(large, 1000)
+    user = make_member(small, Role.EDITOR)
+    large.memberships.create(user=user, role=Role.EDITOR)
+    client.force_login(user)
+
+    small_counts = count_queries(editor_requests(client, small, small_service))
+    large_counts = count_queries(editor_requests(client, large, large_service))
+
+    assert small_counts == large_counts
+
+
+# The page, the cell write and the undo each come right after a write, so each includes a full
+# analysis of the portfolio (13 queries) on top of its own reads and writes.
+EDITOR_QUERY_LIMITS = {"page": 24, "details form": 14, "findings panel": 4, "cell write": 42, "undo": 36}
+
+
+def test_editor_query_counts_within_limits(client, portfolio, make_member, django_assert_max_num_queries):
+    service = fill_portfolio(portfolio, 10)
+    client.force_login(make_member(portfolio, Role.EDITOR))
+
+    for name, send in editor_requests(client, portfolio, service).items():
+        with django_assert_max_num_queries(EDITOR_QUERY_LIMITS[name]):
+            response = send()
+        assert response.status_code == 200, name
