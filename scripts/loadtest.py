@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""Load test: the app under gunicorn on 127.0.0.1, a generated portfolio on PostgreSQL, concurrent clients.
+
+The script creates its own PostgreSQL database, migrates it and generates a
+portfolio (`portfolio.benchmark.generate`). It starts gunicorn on a free port
+of 127.0.0.1 with production settings (`DEBUG=false`) and logs every client
+in. The clients send a fixed mix of page reads, htmx catalogue partials and
+htmx RACI edits for a fixed time. The script prints requests per second,
+latency percentiles and errors per endpoint, and with `--write` puts them
+into the load test section of docs/benchmarks.md. At the end it stops
+gunicorn and drops the database.
+
+    .venv/bin/python scripts/loadtest.py --duration 60 --write docs/benchmarks.md
+
+Only loopback addresses are used: the database URL must name 127.0.0.1 or localhost.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PORTFOLIO_KEY = "loadtest"
+USERNAME = "loadtest"
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+SECTION_BEGIN = "<!-- loadtest:begin -->"
+SECTION_END = "<!-- loadtest:end -->"
+READY_TIMEOUT_SECONDS = 90
+REQUEST_TIMEOUT_SECONDS = 30
+CATALOGUE_PARTIAL = "catalogue partial"
+# p95 target of the catalogue partial at 16 concurrent clients, in milliseconds.
+CATALOGUE_PARTIAL_P95_TARGET_MS = 200
+
+# Relative weights of the request kinds in the mix.
+MIX = {
+    "dashboard": 10,
+    "catalogue page": 10,
+    CATALOGUE_PARTIAL: 30,
+    "service page": 35,
+    "RACI edit (htmx)": 15,
+}
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", type=int, default=10_000, help="Services in the generated portfolio.")
+    parser.add_argument("--clients", type=int, default=16, help="Concurrent clients.")
+    parser.add_argument("--duration", type=float, default=60, help="Seconds of load after the warm-up.")
+    parser.add_argument("--warm-up", type=float, default=5, help="Seconds of load before measuring.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+    parser.add_argument("--seed", type=int, default=1, help="Seed of the portfolio and of the request mix.")
+    parser.add_argument("--admin-url", default=os.environ.get("LOADTEST_ADMIN_URL",
+                                                              "postgres://postgres@127.0.0.1:5432/postgres"),
+                        help="PostgreSQL URL of a user who may create databases (default: %(default)s).")
+    parser.add_argument("--write", metavar="FILE", help="Write the results into FILE's load test section.")
+    parser.add_argument("--keep-database", action="store_true", help="Do not drop the database at the end.")
+    arguments = parser.parse_args(argv)
+    if urlsplit(arguments.admin_url).hostname not in LOOPBACK_NAMES:
+        parser.error(f"--admin-url must point to 127.0.0.1 or localhost, not {arguments.admin_url!r}.")
+    for name in ("services", "clients", "workers"):
+        if getattr(arguments, name) < 1:
+            parser.error(f"--{name} must be at least 1.")
+    return arguments
+
+
+# --- setting up: database, data, server -------------------------------------------------------------
+
+
+def database_url(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def run_admin_sql(admin_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def manage(environment: dict, *arguments: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=REPO, env=environment, check=True)
+
+
+def prepare_data(environment: dict, services: int, seed: int, output: Path) -> dict:
+    """Generate the portfolio and its login in a child process with Django set up; return its facts."""
+    subprocess.run([sys.executable, __file__, "_prepare", str(services), str(seed), str(output)],
+                   cwd=REPO, env=environment, check=True)
+    return json.loads(output.read_text())
+
+
+def _prepare_in_child(services: int, seed: int, output: Path) -> None:
+    """Run inside the child process: generate the data and write the facts the clients need."""
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compass.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from portfolio.benchmark.environment import Environment
+    from portfolio.benchmark.generate import generate_portfolio
+    from portfolio.models import Membership, PatternAssignment, Role, Team
+
+    started = time.perf_counter()
+    portfolio = generate_portfolio(services=services, seed=seed, key=PORTFOLIO_KEY)
+    password = secrets.token_urlsafe(16)
+    user = get_user_model().objects.create_user(username=USERNAME, password=password)
+    Membership.objects.create(portfolio=portfolio, user=user, role=Role.OWNER)
+    scopes: dict[str, set[str]] = {}
+    for service_key, activities in PatternAssignment.objects.filter(service__portfolio=portfolio).values_list(
+            "service__key", "activities"):
+        scopes.setdefault(service_key, set()).update(activities)
+    facts = {
+        "password": password,
+        "edits": sorted([key, sorted(activities)] for key, activities in scopes.items() if activities),
+        "services": sorted(portfolio.services.values_list("key", flat=True)),
+        "teams": list(Team.objects.filter(portfolio=portfolio).values_list("pk", flat=True)),
+        "generated_seconds": round(time.perf_counter() - started, 1),
+        "environment": vars(Environment.current()),
+    }
+    output.write_text(json.dumps(facts))
+
+
+def start_server(environment: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "compass.wsgi", "--bind", f"{HOST}:{port}",
+               "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "10"]
+    log = log_path.open("ab")
+    return subprocess.Popen(command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def wait_until_ready(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode} before it was ready.")
+        try:
+            if request(port, "GET", "/readyz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not respond to /readyz with 200 within {READY_TIMEOUT_SECONDS} s.")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+# --- HTTP -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def request(port: int, method: str, path: str, *, headers: dict | None = None,
+            body: str | None = None) -> Reply:
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+class Session:
+    """A logged-in client's cookies, CSRF token included, and its requests."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, *, headers: dict | None = None, form: dict | None = None) -> Reply:
+        headers = {"Host": f"{HOST}:{self.port}", **(headers or {})}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        reply = request(self.port, method, path, headers=headers, body=body)
+        for header in reply.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return reply
+
+    def log_in(self, password: str) -> None:
+        self.send("GET", "/accounts/login/")
+        form = {"username": USERNAME, "password": password,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+        reply = self.send("POST", "/accounts/login/", form=form)
+        if reply.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Logging in failed with status {reply.status}.")
+
+
+# --- the load ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    endpoint: str
+    seconds: float
+    status: int
+    error: str = ""
+
+
+@dataclass
+class Client:
+    session: Session
+    facts: dict
+    rng: random.Random
+    samples: list[Sample] = field(default_factory=list)
+
+    def next_request(self) -> tuple[str, str, str, dict, dict | None]:
+        """Return the endpoint name, method, path, headers and form of a request drawn from the mix."""
+        endpoint = self.rng.choices(list(MIX), weights=list(MIX.values()))[0]
+        base = f"/p/{PORTFOLIO_KEY}"
+        pages = max(1, len(self.facts["services"]) // 50)
+        htmx = {"HX-Request": "true"}
+        if endpoint == "dashboard":
+            return endpoint, "GET", f"{base}/", {}, None
+        if endpoint == "catalogue page":
+            return endpoint, "GET", f"{base}/services/?page={self.rng.randint(1, pages)}", {}, None
+        if endpoint == CATALOGUE_PARTIAL:
+            return endpoint, "GET", f"{base}/services/?page={self.rng.randint(1, pages)}", htmx, None
+        if endpoint == "service page":
+            return endpoint, "GET", f"{base}/services/{self.rng.choice(self.facts['services'])}/", {}, None
+        service_key, activities = self.rng.choice(self.facts["edits"])
+        path = f"{base}/services/{service_key}/raci/{self.rng.choice(activities)}/accountable/"
+        return endpoint, "POST", path, htmx, {"team": self.rng.choice(self.facts["teams"])}
+
+    def run(self, until: float) -> None:
+        while time.monotonic() < until:
+            endpoint, method, path, headers, form = self.next_request()
+            started = time.perf_counter()
+            try:
+                reply = self.session.send(method, path, headers=headers, form=form)
+                status, error = reply.status, "" if reply.status == 200 else f"HTTP {reply.status}"
+            except OSError as exception:
+                status, error = 0, type(exception).__name__
+            self.samples.append(Sample(endpoint, time.perf_counter() - started, status, error))
+
+
+def run_load(clients: list[Client], seconds: float) -> float:
+    """Run every client in its own thread for `seconds`; return the measured wall time."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=client.run, args=(started + seconds,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def summarise(samples: list[Sample], seconds: float) -> list[dict]:
+    rows = []
+    for endpoint in [*MIX, "all"]:
+        chosen = [sample for sample in samples if endpoint in ("all", sample.endpoint)]
+        if not chosen:
+            continue
+        times = [sample.seconds * 1000 for sample in chosen]
+        rows.append({
+            "endpoint": endpoint,
+            "requests": len(chosen),
+            "per_second": len(chosen) / seconds,
+            "p50": statistics.median(times),
+            "p95": percentile(times, 0.95),
+            "max": max(times),
+            "errors": sum(1 for sample in chosen if sample.error),
+        })
+    return rows
+
+
+def error_kinds(samples: list[Sample]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for sample in samples:
+        if sample.error:
+            label = f"{sample.endpoint}: {sample.error}"
+            kinds[label] = kinds.get(label, 0) + 1
+    return kinds
+
+
+def render_section(rows: list[dict], samples: list[Sample], context: dict) -> str:
+    partial = next(row for row in rows if row["endpoint"] == CATALOGUE_PARTIAL)
+    total = next(row for row in rows if row["endpoint"] == "all")
+    environment = context["environment"]
+    lines = [
+        SECTION_BEGIN,
+        "## Load test under gunicorn",
+        "",
+        f"Run of {context['date']}: `{context['command']}`. The app ran under gunicorn with "
+        f"{context['workers']} sync workers on {HOST}, `DEBUG=false`, on {environment['database']}, with "
+        f"Python {environment['python']} and Django {environment['django']}. Machine: {environment['cpu']}, "
+        f"{environment['cores']} logical CPUs, {environment['memory']} of memory; the clients ran on the "
+        f"same machine. Load average before the run: {context['load_before']}; after: "
+        f"{context['load_after']}.",
+        "",
+        f"A generated portfolio of {context['services']:,} services (generated in "
+        f"{context['generated_seconds']} s). {context['clients']} concurrent clients, each logged in with "
+        f"its own session, sent requests back to back for {context['duration']:.0f} s after a "
+        f"{context['warm_up']:.0f} s warm-up. The mix, by weight: "
+        + ", ".join(f"{name} {weight}" for name, weight in MIX.items())
+        + ". Pages are 50 services long; the catalogue partial is the service list with `HX-Request`; the "
+        "RACI edit sets the accountable team of one lifecycle activity of a random service.",
+        "",
+        "| endpoint | requests | per second | p50 ms | p95 ms | max ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['endpoint']} | {row['requests']:,} | {row['per_second']:.1f} | "
+                     f"{row['p50']:.0f} | {row['p95']:.0f} | {row['max']:.0f} | {row['errors']} |")
+    met = partial["p95"] < CATALOGUE_PARTIAL_P95_TARGET_MS and total["errors"] == 0
+    lines += [
+        "",
+        f"Target: no errors and a catalogue partial p95 under {CATALOGUE_PARTIAL_P95_TARGET_MS} ms at 16 "
+        f"clients. {'Met' if met else 'Missed'}: {total['errors']} errors, partial p95 "
+        f"{partial['p95']:.0f} ms.",
+    ]
+    kinds = error_kinds(samples)
+    if kinds:
+        listed = "; ".join(f"{label} ({count})" for label, count in sorted(kinds.items()))
+        lines += ["", f"Errors: {listed}."]
+    lines.append(SECTION_END)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the load test section of `path`, or append it when the page has none."""
+    page = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(SECTION_BEGIN) + ".*?" + re.escape(SECTION_END) + "\n?", re.DOTALL)
+    if pattern.search(page):
+        page = pattern.sub(lambda _match: section, page)
+    else:
+        page = page.rstrip("\n") + "\n\n" + section
+    path.write_text(page, encoding="utf-8")
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'endpoint':<20} {'requests':>9} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+          f"{'errors':>6}")
+    for row in rows:
+        print(f"{row['endpoint']:<20} {row['requests']:>9} {row['per_second']:>7.1f} {row['p50']:>7.0f} "
+              f"{row['p95']:>7.0f} {row['max']:>7.0f} {row['errors']:>6}")
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+def server_environment(url: str, work: Path) -> dict:
+    environment = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    environment.update({
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        # Plain HTTP on loopback: cookies marked Secure would never come back.
+        "SECURE_COOKIES": "false",
+        "STATIC_ROOT": str(work / "static"),
+        "IMPORT_WORK_DIR": str(work / "imports"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    })
+    return environment
+
+
+def print_log_errors(log_path: Path, limit: int = 40) -> None:
+    """Print the server's ERROR lines and tracebacks, which the work folder's removal would lose."""
+    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    error_lines = [line for line in lines if " ERROR " in line or line.startswith(("Traceback", "  "))]
+    print(f"Last {limit} error lines of the gunicorn log:")
+    for line in error_lines[-limit:]:
+        print("  " + line)
+
+
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    name = f"compass_loadtest_{os.getpid()}"
+    url = database_url(arguments.admin_url, name)
+    work = Path(tempfile.mkdtemp(prefix="compass-loadtest-"))
+    environment = server_environment(url, work)
+    server = None
+    print(f"Creating database {name}", flush=True)
+    run_admin_sql(arguments.admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        manage(environment, "migrate", "--no-input", "--verbosity", "0")
+        manage(environment, "createcachetable")
+        manage(environment, "collectstatic", "--no-input", "--verbosity", "0")
+        print(f"Generating a portfolio of {arguments.services:,} services", flush=True)
+        facts = prepare_data(environment, arguments.services, arguments.seed, work / "facts.json")
+        port = free_port()
+        log_path = work / "gunicorn.log"
+        server = start_server(environment, port, arguments.workers, log_path)
+        wait_until_ready(port, server)
+        print(f"gunicorn answers on http://{HOST}:{port}/ (log: {log_path})", flush=True)
+
+        clients = []
+        for index in range(arguments.clients):
+            session = Session(port)
+            session.log_in(facts["password"])
+            clients.append(Client(session, facts, random.Random(arguments.seed * 1000 + index)))
+        load_before = load_average()
+        run_load(clients, arguments.warm_up)
+        for client in clients:
+            client.samples.clear()
+        print(f"Measuring for {arguments.duration:.0f} s with {arguments.clients} clients", flush=True)
+        seconds = run_load(clients, arguments.duration)
+        samples = [sample for client in clients for sample in client.samples]
+        rows = summarise(samples, seconds)
+        print_table(rows)
+        for label, count in sorted(error_kinds(samples).items()):
+            print(f"error: {label} ({count})")
+
+        if arguments.write:
+            context = {
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "command": "scripts/loadtest.py " + " ".join(argv),
+                "workers": arguments.workers, "services": arguments.services, "clients": arguments.clients,
+                "duration": arguments.duration, "warm_up": arguments.warm_up,
+                "generated_seconds": facts["generated_seconds"], "environment": facts["environment"],
+                "load_before": load_before, "load_after": load_average(),
+            }
+            write_section(Path(arguments.write), render_section(rows, samples, context))
+            print(f"Wrote the load test section of {arguments.write}.")
+        if error_kinds(samples):
+            print_log_errors(log_path)
+            return 1
+        return 0
+    finally:
+        if server is not None:
+            stop_server(server)
+        if arguments.keep_database:
+            print(f"Kept database {name}: {url}")
+        else:
+            run_admin_sql(arguments.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(f"Dropped database {name}.")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_prepare"]:
+        _prepare_in_child(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        sys.exit(main(sys.argv[1:]))
