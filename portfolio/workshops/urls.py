@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio.workshops.views import board, changes, manage
+from portfolio.workshops.views import board, changes, chooser, manage
 
 app_name = "workshops"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:workshop_id>/board/", board.board_start, name="board"),
     path("<int:workshop_id>/board/<int:position>/", board.board, name="board-item"),
     path("<int:workshop_id>/board/<int:position>/poll/", board.board_poll, name="poll"),
+    path("<int:workshop_id>/board/<int:position>/chooser/", chooser.chooser, name="chooser"),
     path("<int:workshop_id>/board/<int:position>/preview/", changes.change_preview, name="preview"),
     path("<int:workshop_id>/board/<int:position>/apply/", changes.decision_apply, name="apply"),
     path("<int:workshop_id>/board/<int:position>/actions/", changes.action_add, name="action-add"),
