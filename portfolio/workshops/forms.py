@@ -45,6 +45,7 @@ class ChangeForm(forms.Form):
                                   empty_label=_("No team"))
 
     def __init__(self, *args, portfolio, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(portfolio=portfolio)
 
