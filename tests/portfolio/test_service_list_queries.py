@@ -1,0 +1,119 @@
+"""The catalogue page runs the same SQL queries at 10 and at 1,000 services, with any filter and sort."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portfolio.catalogue.lookups import lookup_cache
+from portfolio.models import PatternAssignment, Role, Service, Team
+from portfolio.signals import portfolio_bump_revision
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+PATTERNS = ["internal-product-vendor", "managed-service-provider", "service-integrator"]
+STATUSES = ["live", "planned", "retired"]
+VARIANTS = {
+    "default": {},
+    "search, filters and owner sort": {"q": "service", "status": "live", "pattern": PATTERNS[0],
+                                       "sort": "-owner"},
+    "status sort, second page": {"sort": "status", "page": "2"},
+    "findings filter": {"findings": "error", "sort": "key"},
+    "findings sort": {"sort": "-findings", "page": "2"},
+    "no pattern, no owner": {"pattern": "none", "owner": "none"},
+}
+
+
+def fill(portfolio, count: int) -> None:
+    """Write `count` services, their teams and pattern assignments with a few bulk INSERTs.
+
+    Every variant matches some services even at 10; service 3 has neither a pattern nor an owner.
+    """
+    teams = Team.objects.bulk_create(
+        [Team(portfolio=portfolio, name=f"Team {number}", party_kind="technology") for number in range(20)]
+    )
+    services = Service.objects.bulk_create([
+        Service(portfolio=portfolio, key=f"svc-{number:04d}", name=f"Service {number % 97}",
+                status=STATUSES[number % 3], owner=None if number % 7 == 3 else teams[number % 20])
+        for number in range(count)
+    ])
+    PatternAssignment.objects.bulk_create([
+        PatternAssignment(service=service, pattern_id=PATTERNS[number % 4], activities=["operate"])
+        for number, service in enumerate(services) if number % 4 < 3
+    ])
+    portfolio_bump_revision(portfolio.pk)
+
+
+def captured(client, url, params, headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params, **headers)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries]
+
+
+@pytest.fixture
+def sizes(make_portfolio, make_member, client):
+    """A user who is an editor of a portfolio of 10 and one of 1,000 services."""
+    small, large = make_portfolio(), make_portfolio()
+    fill(small, 10)
+    fill(large, 1000)
+    user = make_member(small, Role.EDITOR)
+    large.memberships.create(user=user, role=Role.EDITOR)
+    client.force_login(user)
+    return {10: small, 1000: large}
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "partial"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_queries_same_at_10_and_1000(client, sizes, variant, headers):
+    counts = {}
+    for size, portfolio in sizes.items():
+        url = reverse("service-list", args=[portfolio.key])
+        client.get(url, VARIANTS[variant], **headers)
+        counts[size] = len(captured(client, url, VARIANTS[variant], headers))
+
+    assert counts[10] == counts[1000]
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "partial"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_queries_at_most_five_once_cached(client, sizes, variant, headers):
+    portfolio = sizes[1000]
+    url = reverse("service-list", args=[portfolio.key])
+    client.get(url, VARIANTS[variant], **headers)
+
+    queries = captured(client, url, VARIANTS[variant], headers)
+
+    # Session, user, access with memberships, then COUNT and rows (or ids and rows).
+    assert len(queries) <= 5
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_at_most_one_count(client, sizes, variant):
+    portfolio = sizes[1000]
+
+    queries = captured(client, reverse("service-list", args=[portfolio.key]), VARIANTS[variant], {})
+
+    assert sum("COUNT(" in sql.upper() for sql in queries) <= 1
+
+
+def test_lookups_miss_costs_four_queries(client, sizes):
+    portfolio = sizes[1000]
+    url = reverse("service-list", args=[portfolio.key])
+    client.get(url)
+    warm = len(captured(client, url, {}, {}))
+    lookup_cache.clear()
+
+    cold = len(captured(client, url, {}, {}))
+
+    assert cold == warm + 4
+
+
+def test_write_refreshes_lookups(client, sizes):
+    portfolio = sizes[10]
+    url = reverse("service-list", args=[portfolio.key])
+    client.get(url)
+    Team.objects.create(portfolio=portfolio, name="Brand new team", party_kind="vendor")
+
+    page = client.get(url).content.decode()
+
+    assert "Brand new team (Vendor)" in page
