@@ -2,6 +2,7 @@ from django.urls import path
 
 from portfolio import views
 from portfolio.views import (
+    bulk,
     findings,
     imports,
     members,
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("p/<str:key>/", views.dashboard, name="dashboard"),
     path("p/<str:key>/services/", views.services, name="service-list"),
+    # Not under services/, where it would hide the page of a service whose key is "bulk".
+    path("p/<str:key>/bulk/", bulk.bulk, name="service-bulk"),
     path("p/<str:key>/services/<str:service_key>/", views.service_detail, name="service-detail"),
     path("p/<str:key>/services/<str:service_key>/patterns/", views.assign_pattern,
          name="service-assign-pattern"),
