@@ -67,8 +67,9 @@ def test_query_count_is_constant(
     ("page", "limit"),
     [
         ("dashboard", 6),
-        ("service list", 7),
-        ("service list partial", 6),
+        # Both read the catalogue lookups on a miss (four queries); see test_service_list_queries.py.
+        ("service list", 9),
+        ("service list partial", 9),
         ("service page", 10),
         ("findings partial", 4),
     ],
