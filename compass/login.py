@@ -2,10 +2,10 @@
 
 After LOGIN_FAILURE_LIMIT failed logins for one user name from one client
 address within LOGIN_FAILURE_WINDOW_MINUTES, further attempts are rejected
-with 429 and a message that says when to try again, before the password is
-checked. The admin's login form gets the same throttle (see compass.urls).
-The failures are counted in the "shared" cache, so every worker
-process sees the same count. A successful login clears the count.
+before the password is checked. The response is a 429 whose message tells
+the user when to try again. The admin's login form gets the same throttle
+(see compass.urls). The failures are counted in the "shared" cache, so every
+worker process sees the same count. A successful login clears the count.
 
 The redirect after login is Django's: LoginView follows `next` only when it
 points to this site (`url_has_allowed_host_and_scheme`), else it goes to
@@ -34,12 +34,17 @@ THROTTLED_CODE = "throttled"
 THROTTLED_STATUS = 429
 
 
+def current_time() -> float:
+    """Return the time in seconds since the epoch; tests replace this function to move the clock."""
+    return time.time()
+
+
 def client_address(request: HttpRequest) -> str:
     """Return the client's IP address, read past TRUSTED_PROXY_COUNT proxies.
 
     Each proxy appends the address it received the request from to
-    X-Forwarded-For, so the entry TRUSTED_PROXY_COUNT places from the right is
-    the one the outermost trusted proxy saw; entries left of it may be forged.
+    X-Forwarded-For. So the entry TRUSTED_PROXY_COUNT places from the right is
+    the address the outermost trusted proxy saw. Entries left of it may be forged.
     """
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
@@ -65,7 +70,7 @@ class LoginThrottle:
 
     def wait_seconds(self) -> int:
         """Return the seconds until the next attempt is allowed; 0 when it is allowed now."""
-        now = time.time()
+        now = current_time()
         failures = self._recent_failures(now)
         if len(failures) < self.limit:
             return 0
@@ -74,11 +79,11 @@ class LoginThrottle:
 
     def record_failure(self) -> int:
         """Count one more failure and return the number of failures within the window."""
-        now = time.time()
+        now = current_time()
         # Only the last `limit` failures decide the lockout, so no more are kept.
         failures = [*self._recent_failures(now), now][-self.limit:]
         # NOTE: two workers failing at the same moment may each write their own list and lose one
-        # failure; the limit can then be exceeded by the number of concurrent attempts.
+        # failure. So concurrent attempts can exceed the limit by their number.
         self.cache.set(self.key, failures, timeout=self.window)
         return len(failures)
 
@@ -87,7 +92,7 @@ class LoginThrottle:
 
 
 class LoginThrottleMixin:
-    """Rejects attempts while the user name and address are throttled; for AuthenticationForm subclasses."""
+    """Rejects attempts while the user name and address are throttled; mix into AuthenticationForm classes."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
