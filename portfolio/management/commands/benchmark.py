@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portfolio.benchmark.environment import Environment, load_average
+from portfolio.benchmark.raci import measure_raci_edit
 from portfolio.benchmark.report import RunContext, checks, render
 from portfolio.benchmark.runner import Plan, run_benchmark
 from portfolio.imports.benchmark import measure_import
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         parser.add_argument("--report-services", type=int, default=0, metavar="N",
                             help="Also time the report exports at N and 10N services and the PDF of 200 "
                                  "services, and add a section on them (default: 0, no report section).")
+        parser.add_argument("--raci-services", type=int, default=0, metavar="N",
+                            help="Also time one RACI cell edit of the service editor (htmx POST through "
+                                 "Django's test client) at N services and add a section on it "
+                                 "(default: 0, no RACI section).")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the generated portfolios, so that the next run reuses them.")
 
@@ -76,6 +81,10 @@ class Command(BaseCommand):
             exports = measure_report_exports(options["report_services"], pairs=plan.pairs, seed=plan.seed,
                                              progress=self._progress)
             page += "\n" + exports.markdown()
+        if options["raci_services"] > 0:
+            raci = measure_raci_edit(options["raci_services"], edits=plan.pairs, seed=plan.seed,
+                                     keep=plan.keep, progress=self._progress)
+            page += "\n" + raci.markdown()
 
         if options["write"]:
             Path(options["write"]).write_text(page, encoding="utf-8")
@@ -99,6 +108,8 @@ class Command(BaseCommand):
             parts.append(f"--import-rows {options['import_rows']}")
         if options.get("report_services", 0) > 0:
             parts.append(f"--report-services {options['report_services']}")
+        if options.get("raci_services", 0) > 0:
+            parts.append(f"--raci-services {options['raci_services']}")
         if plan.keep:
             parts.append("--keep")
         return " ".join(parts)
