@@ -69,6 +69,8 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("Choose at most %(count)s files at once; you chose %(chosen)s.")
                                         % {"count": MAX_FILES, "chosen": len(files)})
         size = sum(upload.size for upload in files)
+        # NOTE: Django has received the whole body by now (in a temporary file above 2.5 MB); only a
+        # request size limit in the reverse proxy stops a larger upload before it is read.
         if size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("The files are %(size)s MB together, above the limit of %(limit)s MB; split them and "
