@@ -13,9 +13,9 @@ from portfolio.workshops.models import ChangeKind
 class Change:
     """One change to one service; which fields count depends on `kind`.
 
-    `activities` is used by assign_pattern (None: the pattern's whole scope)
-    and set_activities; `activity_key` and `team` by set_accountable, where
-    `team` None leaves the activity without an accountable team.
+    assign_pattern and set_activities use `activities` (None: the pattern's
+    whole scope). set_accountable uses `activity_key` and `team`, and `team`
+    None leaves the activity without an accountable team.
     """
 
     kind: str

@@ -21,7 +21,7 @@ class AnswerEffect:
     factor: str
     answer: str
     weight: int
-    # What the pattern's factor value says, such as "Strong"; empty when the library states none.
+    # The pattern's factor value, such as "Strong"; empty when the library states none.
     expected: str = ""
 
 

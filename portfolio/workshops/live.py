@@ -1,9 +1,9 @@
 """The signed token in a live board's poll URL, and the one-query check that a poll needs.
 
-An unchanged poll must cost at most one SQL query, so it reads no session:
-the token names the workshop and the user it was issued to, and the check
-joins the membership in the same query, so a member removed from the
-portfolio stops receiving updates at once.
+An unchanged poll must cost at most one SQL query, so it reads no session.
+The token names the workshop and the user it was issued to. The check joins
+the membership in the same query, so a member removed from the portfolio
+stops receiving updates at once.
 """
 
 from django.core import signing

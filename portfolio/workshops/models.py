@@ -2,7 +2,7 @@
 
 `Workshop.version` moves with every change to the workshop's own rows (status,
 agenda, decisions, action items); together with `Portfolio.revision_token` it
-tells the live board whether anything changed since a participant's last poll.
+shows the live board whether anything changed since a participant's last poll.
 """
 
 from django.conf import settings
@@ -45,7 +45,7 @@ class Workshop(models.Model):
         return f"{self.title} ({self.date:%Y-%m-%d})"
 
     def bump_version(self) -> None:
-        """Raise the version in the database so that every participant's next poll sees a change."""
+        """Raise the version in the database so that every participant's next poll detects a change."""
         Workshop.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
 
@@ -84,7 +84,7 @@ class Decision(models.Model):
 
     `change` stores the change's parameters and the ids of the objects it
     touched (service id, pattern key, activity key, team id), so the record
-    still says what changed after those objects are renamed or deleted.
+    still shows what changed after those objects are renamed or deleted.
     """
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="decisions")

@@ -28,7 +28,7 @@ def workshop_for_request(
 
 @dataclass
 class ExpectationCell:
-    """What one assigned pattern expects for one activity; `governs` is False outside its governed set."""
+    """One assigned pattern's expectation for one activity; `governs` is False outside its governed set."""
 
     governs: bool
     accountable: list[str]

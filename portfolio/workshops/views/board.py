@@ -1,7 +1,7 @@
 """The board for the projector and its live update: one agenda item at a time.
 
 Participants' boards poll `board_poll` every second with the version they
-show; an unchanged poll answers 204 after one query and no template, a
+show; an unchanged poll returns 204 after one query and no template, a
 changed one returns the live part of the board.
 """
 
@@ -54,7 +54,7 @@ def board_context(request, access, workshop, position: int, **extra) -> dict:
 def board_poll(request, key, workshop_id, position):
     """Return 204 when the board is unchanged since version `v`, else the board's live partial.
 
-    The unchanged answer reads neither session nor user: the signed token `t`
+    The unchanged response reads neither session nor user: the signed token `t`
     names the user, and `live_version` checks membership in its one query.
     """
     user_id = read_poll_token(request.GET.get("t", ""), workshop_id)

@@ -69,7 +69,7 @@ def agenda_add(request, key, workshop_id):
 @login_required
 @require_POST
 def agenda_change(request, key, workshop_id, item_id):
-    """Move an agenda item up or down, or remove it, as the pressed button's `action` says."""
+    """Move an agenda item up or down, or remove it, as the pressed button's `action` requests."""
     _access, workshop = workshop_for_request(request, key, workshop_id, Role.EDITOR)
     item = get_object_or_404(AgendaItem, pk=item_id, workshop=workshop)
     item.workshop = workshop
