@@ -14,13 +14,12 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from portfolio.benchmark.generate import delete_portfolio
-from portfolio.benchmark.measure import Samples, time_once
+from portfolio.benchmark.measure import Samples, count_queries, time_once
 from portfolio.benchmark.runner import prepare_portfolio
 from portfolio.models import Membership, Portfolio, Responsibility, Role, Service, Team
 
@@ -81,8 +80,7 @@ def measure_raci_edit(services: int = 10_000, *, edits: int = 30, seed: int = 1,
             progress(f"{services} services: RACI cell edit round trip, {edits} edits")
             for _ in range(2):
                 send()
-            with CaptureQueriesContext(connection) as queries:
-                send()
+            queries = count_queries(send)
             send()
             seconds = [time_once(send) for _ in range(edits + edits % 2)]
             client.logout()
@@ -90,7 +88,7 @@ def measure_raci_edit(services: int = 10_000, *, edits: int = 30, seed: int = 1,
         user.delete()
         if generated is not None and not keep:
             delete_portfolio(Portfolio.objects.get(pk=portfolio.pk))
-    return RaciEditMeasurement(services, Samples(tuple(seconds)), len(queries))
+    return RaciEditMeasurement(services, Samples(tuple(seconds)), queries)
 
 
 def _cell_toggle(client: Client, portfolio: Portfolio):

@@ -12,11 +12,13 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from patterns.models import DecisionFactor
+from patterns.models import DecisionFactor, PartyKind
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import analyse_portfolio
 from portfolio.forms import AssignPatternForm, TeamChoiceField
@@ -58,6 +60,8 @@ class MatrixCell:
 class MatrixRow:
     raci: RaciRow
     cells: list[MatrixCell]
+    # The <option> elements of the row's accountable team list, the current team selected.
+    accountable_options: str = ""
 
     @property
     def seen_accountable(self) -> str:
@@ -72,10 +76,35 @@ class RaciMatrix:
     columns: list[Team]
     rows: list[MatrixRow]
     addable: list[Team] = field(default_factory=list)
+    # The <option> elements of the list of teams to add as a column.
+    addable_options: str = ""
 
     @property
     def column_ids(self) -> str:
         return ",".join(str(team.pk) for team in self.columns)
+
+
+class TeamOptions:
+    """The <option> elements of a list of teams, escaped once and reused for every list.
+
+    A portfolio has hundreds of teams and the matrix lists them once per
+    activity, so the options are built here rather than in a template loop,
+    which would cost a translation lookup and an escape per option and list.
+    """
+
+    def __init__(self, teams: list[tuple[int, str]]):
+        self.labels = teams
+        self.plain = [format_html('<option value="{}">{}</option>', pk, label) for pk, label in teams]
+
+    def render(self, selected: int | None = None, *, exclude: set[int] = frozenset()) -> str:
+        parts = []
+        for (pk, label), option in zip(self.labels, self.plain, strict=True):
+            if pk in exclude:
+                continue
+            parts.append(format_html('<option value="{}" selected>{}</option>', pk, label)
+                         if pk == selected else option)
+        # Every part comes from format_html, which escaped the team's name.
+        return mark_safe("".join(parts))
 
 
 CONTEXT_PREFIX = "context__"
@@ -274,6 +303,12 @@ def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
     """Lay out the RACI matrix: the teams holding a cell, then those in `extra_columns`, by name."""
     wanted = {team.pk for team in page.cell_teams} | set(extra_columns)
     columns = [team for team in page.teams if team.pk in wanted]
+    kinds = {kind: str(label) for kind, label in PartyKind.choices}
+    options = TeamOptions([(team.pk, f"{team.name} ({kinds.get(team.party_kind, team.party_kind)})")
+                           for team in page.teams])
+    # Translated once: the matrix has a button per role, team and activity.
+    label = _("%(role)s: %(team)s for %(activity)s")
+    roles = [(role.value, str(role.label)) for role in RACI_ROLES]
     rows = []
     for row_index, raci in enumerate(page.raci):
         cells = []
@@ -281,20 +316,21 @@ def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
             held = raci.roles_by_team.get(team.pk, set())
             buttons = [
                 CellButton(
-                    role=role.value,
-                    label=_("%(role)s: %(team)s for %(activity)s")
-                    % {"role": role.label, "team": team.name, "activity": raci.activity.name},
-                    pressed=role.value in held,
-                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role.value}",
+                    role=role,
+                    label=label % {"role": role_name, "team": team.name, "activity": raci.activity.name},
+                    pressed=role in held,
+                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role}",
                     row=row_index,
-                    column=column_index * len(RACI_ROLES) + role_index,
+                    column=column_index * len(roles) + role_index,
                 )
-                for role_index, role in enumerate(RACI_ROLES)
+                for role_index, (role, role_name) in enumerate(roles)
             ]
             cells.append(MatrixCell(team, buttons))
-        rows.append(MatrixRow(raci, cells))
+        selected = raci.accountable_team.pk if raci.accountable_team else None
+        rows.append(MatrixRow(raci, cells, options.render(selected)))
     addable = [team for team in page.teams if team.pk not in wanted]
-    return RaciMatrix(columns=columns, rows=rows, addable=addable)
+    return RaciMatrix(columns=columns, rows=rows, addable=addable,
+                      addable_options=options.render(exclude=wanted))
 
 
 @dataclass(frozen=True)
