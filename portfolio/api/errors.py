@@ -78,7 +78,7 @@ def _location(loc) -> list[str | int]:
     a client only needs where the value was sent and the field: `["body", "name"]`.
     """
     parts = [part if isinstance(part, int) else str(part) for part in loc]
-    if len(parts) > 2 and parts[1] in SCHEMA_PARAMETERS:
+    if len(parts) > 1 and parts[1] in SCHEMA_PARAMETERS:
         del parts[1]
     return parts
 

@@ -9,7 +9,6 @@ the ETag versions the service's fields, not the whole representation.
 
 from datetime import UTC, datetime, timedelta
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
@@ -25,14 +24,13 @@ def service_etag(service: Service) -> str:
     return f'"{micros}"'
 
 
-def required_version(request: HttpRequest, service: Service) -> datetime | None:
-    """Return the `updated_at` the write must find, or None for `If-Match: *`.
+def required_version(header: str | None, service: Service) -> datetime | None:
+    """Return the `updated_at` that a write with the If-Match `header` must find, or None for `*`.
 
     Raises 428 when the header is missing and 412 when it names none of the
     service's current ETag. Weak tags (`W/"…"`) never match: If-Match uses the
     strong comparison.
     """
-    header = request.headers.get("If-Match")
     if header is None:
         raise HttpError(PRECONDITION_REQUIRED, _(
             "Send the If-Match header with the service's ETag from your last read (GET), or "
@@ -40,9 +38,8 @@ def required_version(request: HttpRequest, service: Service) -> datetime | None:
     return _match(header, service)
 
 
-def optional_version(request: HttpRequest, service: Service) -> datetime | None:
+def optional_version(header: str | None, service: Service) -> datetime | None:
     """Like `required_version`, but a missing If-Match header sets no condition."""
-    header = request.headers.get("If-Match")
     return None if header is None else _match(header, service)
 
 

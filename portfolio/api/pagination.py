@@ -8,6 +8,8 @@ from ninja.pagination import PaginationBase
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Keeps offset + limit within a 64-bit integer, which is what the databases accept in OFFSET.
+MAX_OFFSET = 10**9
 
 
 class Pagination(PaginationBase):
@@ -16,7 +18,7 @@ class Pagination(PaginationBase):
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
                            description=f"Items per page, 1 to {MAX_LIMIT}.")
-        offset: int = Field(0, ge=0, description="Number of items to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Number of items to skip.")
 
     class Output(Schema):
         items: list[Any]

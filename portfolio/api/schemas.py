@@ -33,6 +33,7 @@ class FindingCounts(Schema):
 
 
 ERROR_STATUSES = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -47,3 +48,8 @@ def responses(ok: dict, *extra: int) -> dict:
     for status in extra:
         result[status] = ErrorOut
     return result
+
+
+def write_responses(ok: dict, *extra: int) -> dict:
+    """Return the response map of a write, which may also answer 409 when a concurrent write conflicts."""
+    return responses(ok, 409, *extra)

@@ -11,7 +11,7 @@ from ninja.responses import Status
 from patterns.models import Expectation, Pattern
 from portfolio.api.access import Role, member_access, service_or_404
 from portfolio.api.routes.service_schemas import AssignmentOut
-from portfolio.api.schemas import responses
+from portfolio.api.schemas import write_responses
 from portfolio.api.types import Key, KeyPath
 from portfolio.models import PatternAssignment
 from portfolio.services import service_assign_pattern, service_remove_pattern, service_set_pattern_activities
@@ -26,7 +26,7 @@ class AssignmentIn(Schema):
         None, description="Lifecycle activities the pattern governs here; null for all in its scope.")
 
 
-@router.put(ASSIGNMENT_PATH, response=responses({200: AssignmentOut, 201: AssignmentOut}),
+@router.put(ASSIGNMENT_PATH, response=write_responses({200: AssignmentOut, 201: AssignmentOut}),
             summary="Assign a pattern to a service, or choose the activities it governs there")
 def put_assignment(request, key: KeyPath, service_key: KeyPath, pattern_key: KeyPath, payload: AssignmentIn):
     access = member_access(request, key, Role.EDITOR)
@@ -47,7 +47,8 @@ def put_assignment(request, key: KeyPath, service_key: KeyPath, pattern_key: Key
     return Status(200 if assigned else 201, body)
 
 
-@router.delete(ASSIGNMENT_PATH, response=responses({204: None}), summary="Remove a pattern from a service")
+@router.delete(ASSIGNMENT_PATH, response=write_responses({204: None}),
+               summary="Remove a pattern from a service")
 def delete_assignment(request, key: KeyPath, service_key: KeyPath, pattern_key: KeyPath):
     access = member_access(request, key, Role.EDITOR)
     with transaction.atomic():

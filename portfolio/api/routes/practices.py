@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from patterns.models import Practice, PracticeCategory
 from portfolio.api.access import Role, member_access, team_for_field
 from portfolio.api.pagination import ConvertedPages, Pagination
-from portfolio.api.schemas import TeamRef, responses
+from portfolio.api.schemas import TeamRef, responses, write_responses
 from portfolio.api.types import Id, KeyPath
 from portfolio.models import AdoptionStatus, PracticeAdoption
 from portfolio.services import practice_adoption_set
@@ -67,7 +67,7 @@ def get_adoption(request, key: KeyPath, practice_key: KeyPath):
     return _adoptions(access.portfolio, [_practice_or_404(practice_key)])[0]
 
 
-@router.put("/portfolios/{key}/practices/{practice_key}", response=responses({200: AdoptionOut}),
+@router.put("/portfolios/{key}/practices/{practice_key}", response=write_responses({200: AdoptionOut}),
             summary="Record the portfolio's status, capability level and owning team for a practice")
 def put_adoption(request, key: KeyPath, practice_key: KeyPath, payload: AdoptionIn):
     access = member_access(request, key, Role.EDITOR)

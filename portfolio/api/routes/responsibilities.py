@@ -19,7 +19,7 @@ from patterns.models import LifecycleActivity
 from portfolio.api.access import Role, member_access, service_or_404, team_or_404
 from portfolio.api.pagination import ConvertedPages, Pagination
 from portfolio.api.routes.service_schemas import CellOut
-from portfolio.api.schemas import TeamRef, responses
+from portfolio.api.schemas import TeamRef, responses, write_responses
 from portfolio.api.types import Id, IdPath, Key, KeyPath
 from portfolio.models import RaciRole, Responsibility, Team
 from portfolio.services import responsibility_set_role
@@ -78,14 +78,14 @@ def list_responsibilities(request, key: KeyPath, filters: Query[ResponsibilityFi
 CELL_PATH = "/portfolios/{key}/services/{service_key}/responsibilities/{activity}/{team_id}/{role}"
 
 
-@router.put(CELL_PATH, response=responses({200: ActivityCellsOut}),
+@router.put(CELL_PATH, response=write_responses({200: ActivityCellsOut}),
             summary="Give a team a RACI role for an activity of a service (A replaces the accountable team)")
 def hold_role(request, key: KeyPath, service_key: KeyPath, activity: KeyPath, team_id: IdPath,
               role: RaciRole):
     return _set(request, key, service_key, activity, team_id, role, held=True)
 
 
-@router.delete(CELL_PATH, response=responses({204: None}),
+@router.delete(CELL_PATH, response=write_responses({204: None}),
                summary="Take a RACI role for an activity of a service away from a team")
 def drop_role(request, key: KeyPath, service_key: KeyPath, activity: KeyPath, team_id: IdPath,
               role: RaciRole):

@@ -7,11 +7,13 @@ DELETE takes If-Match too, but does not require it. Writes go through
 transaction each.
 """
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -27,13 +29,15 @@ from portfolio.api.routes.service_schemas import (
     service_out,
     services_for_output,
 )
-from portfolio.api.schemas import responses
+from portfolio.api.schemas import responses, write_responses
 from portfolio.api.types import Id, Key, KeyPath, LevelName, Text
 from portfolio.models import Service, ServiceStatus
 from portfolio.services import EditConflict, service_create, service_delete, service_update
 
 router = Router(tags=["services"])
 
+IfMatch = Annotated[str | None, Header(
+    None, alias="If-Match", description="The ETag of your last read of the service, or * for any version.")]
 ETAG_HEADER = {"ETag": {"description": "The service's current ETag.", "schema": {"type": "string"}}}
 
 
@@ -74,7 +78,7 @@ def get_service(request, response: HttpResponse, key: KeyPath, service_key: KeyP
     return _output(access, service_key, response)
 
 
-@router.post("/portfolios/{key}/services", response=responses({201: ServiceOut}),
+@router.post("/portfolios/{key}/services", response=write_responses({201: ServiceOut}),
              summary="Create a service", openapi_extra={"responses": {201: {"headers": ETAG_HEADER}}})
 def create_service(request, response: HttpResponse, key: KeyPath, payload: ServiceIn):
     access = member_access(request, key, Role.EDITOR)
@@ -90,39 +94,41 @@ def create_service(request, response: HttpResponse, key: KeyPath, payload: Servi
 
 
 @router.put("/portfolios/{key}/services/{service_key}",
-            response=responses({200: ServiceOut}, PRECONDITION_FAILED, PRECONDITION_REQUIRED),
+            response=write_responses({200: ServiceOut}, PRECONDITION_FAILED, PRECONDITION_REQUIRED),
             summary="Replace a service's fields (needs If-Match)",
             openapi_extra={"responses": {200: {"headers": ETAG_HEADER}}})
-def replace_service(request, response: HttpResponse, key: KeyPath, service_key: KeyPath, payload: ServiceIn):
-    return _update(request, response, key, service_key, payload.model_dump())
+def replace_service(request, response: HttpResponse, key: KeyPath, service_key: KeyPath, payload: ServiceIn,
+                    if_match: IfMatch = None):
+    return _update(request, response, key, service_key, if_match, payload.model_dump())
 
 
 @router.patch("/portfolios/{key}/services/{service_key}",
-              response=responses({200: ServiceOut}, PRECONDITION_FAILED, PRECONDITION_REQUIRED),
+              response=write_responses({200: ServiceOut}, PRECONDITION_FAILED, PRECONDITION_REQUIRED),
               summary="Change some of a service's fields (needs If-Match)",
               openapi_extra={"responses": {200: {"headers": ETAG_HEADER}}})
 def change_service(request, response: HttpResponse, key: KeyPath, service_key: KeyPath,
-                   payload: ServicePatch):
-    return _update(request, response, key, service_key, payload.model_dump(exclude_unset=True))
+                   payload: ServicePatch, if_match: IfMatch = None):
+    return _update(request, response, key, service_key, if_match, payload.model_dump(exclude_unset=True))
 
 
 @router.delete("/portfolios/{key}/services/{service_key}",
-               response=responses({204: None}, PRECONDITION_FAILED),
+               response=write_responses({204: None}, PRECONDITION_FAILED),
                summary="Delete a service with its pattern mix and RACI (If-Match optional)")
-def delete_service(request, key: KeyPath, service_key: KeyPath):
+def delete_service(request, key: KeyPath, service_key: KeyPath, if_match: IfMatch = None):
     access = member_access(request, key, Role.EDITOR)
     with transaction.atomic():
         service = service_or_404(access, service_key, queryset=Service.objects.select_for_update())
-        optional_version(request, service)
+        optional_version(if_match, service)
         service_delete(service=service)
     return Status(204, None)
 
 
-def _update(request: HttpRequest, response: HttpResponse, key: str, service_key: str, fields: dict):
+def _update(request: HttpRequest, response: HttpResponse, key: str, service_key: str, if_match: str | None,
+            fields: dict):
     access = member_access(request, key, Role.EDITOR)
     with transaction.atomic():
         service = service_or_404(access, service_key)
-        expected = required_version(request, service)
+        expected = required_version(if_match, service)
         if "owner" in fields:
             fields["owner"] = team_for_field(access, fields["owner"], "owner")
         try:

@@ -13,7 +13,7 @@ from patterns.models import PartyKind
 from portfolio.api.access import Role, member_access, team_for_field, team_or_404
 from portfolio.api.errors import input_error
 from portfolio.api.pagination import Pagination
-from portfolio.api.schemas import responses
+from portfolio.api.schemas import responses, write_responses
 from portfolio.api.types import MAX_COUNT, Id, IdPath, KeyPath, Text
 from portfolio.models import Team
 from portfolio.services import team_create, team_delete, team_update
@@ -73,14 +73,14 @@ def get_team(request, key: KeyPath, team_id: IdPath):
     return team_or_404(member_access(request, key), team_id)
 
 
-@router.post("/portfolios/{key}/teams", response=responses({201: TeamOut}), summary="Create a team")
+@router.post("/portfolios/{key}/teams", response=write_responses({201: TeamOut}), summary="Create a team")
 def create_team(request, key: KeyPath, payload: TeamIn):
     access = member_access(request, key, Role.EDITOR)
     team = team_create(portfolio=access.portfolio, **payload.model_dump())
     return Status(201, team)
 
 
-@router.patch("/portfolios/{key}/teams/{team_id}", response=responses({200: TeamOut}),
+@router.patch("/portfolios/{key}/teams/{team_id}", response=write_responses({200: TeamOut}),
               summary="Change some of a team's fields")
 def change_team(request, key: KeyPath, team_id: IdPath, payload: TeamPatch):
     access = member_access(request, key, Role.EDITOR)
@@ -89,7 +89,7 @@ def change_team(request, key: KeyPath, team_id: IdPath, payload: TeamPatch):
         return team_update(team=team, **payload.model_dump(exclude_unset=True))
 
 
-@router.delete("/portfolios/{key}/teams/{team_id}", response=responses({204: None}),
+@router.delete("/portfolios/{key}/teams/{team_id}", response=write_responses({204: None}),
                summary="Delete a team, handing its work to a replacement team")
 def delete_team(request, key: KeyPath, team_id: IdPath, params: Query[TeamDeleteParams]):
     access = member_access(request, key, Role.EDITOR)

@@ -18,7 +18,7 @@ from ninja.responses import Status
 from portfolio.analysis import analyse_portfolio
 from portfolio.api.access import Role, member_access
 from portfolio.api.pagination import ConvertedPages, Pagination
-from portfolio.api.schemas import responses
+from portfolio.api.schemas import responses, write_responses
 from portfolio.api.types import KEY_PATTERN, IdPath, KeyPath, Text
 from portfolio.models import Waiver
 from portfolio.text import MAX_TEXT_LENGTH
@@ -76,7 +76,7 @@ def get_waiver(request, key: KeyPath, waiver_id: IdPath):
     return _waiver_out(_waiver_or_404(access.portfolio, waiver_id), _states(access.portfolio))
 
 
-@router.post("/portfolios/{key}/waivers", response=responses({201: WaiverOut}),
+@router.post("/portfolios/{key}/waivers", response=write_responses({201: WaiverOut}),
              summary="Accept a finding until a date (owners only)")
 def create_waiver(request, key: KeyPath, payload: WaiverIn):
     access = member_access(request, key, Role.OWNER)
@@ -85,7 +85,7 @@ def create_waiver(request, key: KeyPath, payload: WaiverIn):
     return Status(201, _waiver_out(waiver, _states(access.portfolio)))
 
 
-@router.delete("/portfolios/{key}/waivers/{waiver_id}", response=responses({204: None}),
+@router.delete("/portfolios/{key}/waivers/{waiver_id}", response=write_responses({204: None}),
                summary="Revoke a waiver, so that its finding counts again (owners only)")
 def delete_waiver(request, key: KeyPath, waiver_id: IdPath):
     access = member_access(request, key, Role.OWNER)
