@@ -1,4 +1,5 @@
-# Production image: gunicorn serving compass.wsgi on port 8000, static files served by WhiteNoise.
+# Production image: gunicorn serving compass.wsgi on port 8000 as a non-root user, static files
+# served by WhiteNoise. Every setting comes from the environment (README.md, "Settings").
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -27,18 +28,25 @@ RUN pip install .
 
 COPY . .
 
-# The key only lets settings load for collectstatic; it is not kept in the image.
+# With DEBUG off, collectstatic writes hashed file names, a manifest, and gzip and Brotli copies
+# that WhiteNoise serves with long cache lifetimes. The key only lets settings load here; it is
+# not kept in the image.
 RUN SECRET_KEY=collectstatic-build-only python manage.py collectstatic --no-input --verbosity 0 \
-    && chown compass:compass /app/var
+    && mkdir -p /app/var/imports \
+    && chown -R compass:compass /app/var
 
 USER compass
 
 EXPOSE 8000
 
-# Any answer below 500 means gunicorn and Django are up: a 400 (host not in ALLOWED_HOSTS) or
-# a 301 (SECURE_SSL_REDIRECT) still shows a live server, and redirects are not followed.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/accounts/login/'); sys.exit(c.getresponse().status >= 500)"]
+# /healthz answers 200 while the process serves requests, whatever ALLOWED_HOSTS and
+# SECURE_SSL_REDIRECT say, because it is served before the host check and the redirect.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/healthz'); sys.exit(c.getresponse().status != 200)"]
 
-# gunicorn reads the number of workers from WEB_CONCURRENCY.
-CMD ["gunicorn", "compass.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Each start applies the migrations, creates the cache table of the login throttle and syncs the
+# pattern library; all three do nothing when the database is current. gunicorn then replaces the
+# shell, so it receives the container's stop signal. It reads the number of workers from
+# WEB_CONCURRENCY and further options from GUNICORN_CMD_ARGS. Django writes one log line per
+# request, with its request id, so gunicorn's access log stays off.
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py createcachetable && python manage.py load_patterns && exec gunicorn compass.wsgi --bind 0.0.0.0:8000 --worker-tmp-dir /dev/shm"]
