@@ -307,8 +307,8 @@ def responsibility_set_role(
 ) -> CellChange:
     """Give `team` the `role` for an activity of `service` (held=True) or take it away (held=False).
 
-    The write is idempotent: asking for the state the cell already has changes
-    nothing, and the returned change says so. Giving A makes `team` the only
+    The write is idempotent: requesting the state the cell already has changes
+    nothing, and the returned CellChange then has `changed` False. Giving A makes `team` the only
     accountable team of the activity. With `expected_accountable`, the ids of the
     accountable teams the editor saw, giving A raises EditConflict when someone
     else changed the activity's accountable team in the meantime.
@@ -541,7 +541,7 @@ def team_delete(*, team: Team, replacement: Team | None = None) -> TeamDependant
 
     A team that something refers to needs a replacement from the same portfolio;
     without one, ValidationError is raised and nothing changes. A cell that the
-    replacement already holds is dropped, not duplicated. Returns what was handed over.
+    replacement already has is dropped, not duplicated. Returns what was handed over.
     """
     portfolio_id = team.portfolio_id
     with transaction.atomic():

@@ -2,7 +2,7 @@
 
 After each write the service editor stores the inverse of that write: the state
 to go back to and the state the write left behind. Undo applies the inverse only
-while the data is still as the write left it; when someone else changed it
+while the data is still as the write left it. When someone else changed it
 since, the services raise EditConflict and nothing is undone. Only the last
 change per service can be undone, and an undo cannot itself be undone.
 """
@@ -34,7 +34,7 @@ ASSIGNMENT = "assignment"
 
 @dataclass(frozen=True)
 class UndoEntry:
-    """The inverse of one write: `label` says what the write did, `data` how to revert it."""
+    """The inverse of one write: `label` describes the write, `data` how to revert it."""
 
     label: str
     kind: str
@@ -68,7 +68,7 @@ def undo_apply(session: SessionBase, service: Service) -> UndoEntry:
     """Revert the last recorded change to `service` and forget it; return what was undone.
 
     Raises ValidationError when there is nothing to undo, and EditConflict when
-    the data changed after the recorded write; the entry is forgotten either way,
+    the data changed after the recorded write. The entry is forgotten either way,
     because it can never apply again.
     """
     entry = undo_entry(session, service)

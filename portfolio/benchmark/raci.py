@@ -1,10 +1,10 @@
 """Time one RACI cell edit of the service editor as an htmx round trip through Django's test client.
 
 `measure_raci_edit` takes a generated portfolio (a kept one of the same size
-and seed is reused), logs a throwaway editor in with `django.test.Client`, and
-posts the editor's cell toggle again and again: the Informed role of one team
-for one activity of one service, given and taken away in turn, so an even
-number of edits leaves the portfolio as it was. Each sample is one POST and
+and seed is reused) and logs a throwaway editor in with `django.test.Client`.
+It then posts the editor's cell toggle again and again: the Informed role of
+one team for one activity of one service, given and taken away in turn, so an
+even number of edits leaves the portfolio as it was. Each sample is one POST and
 its whole response: the write, the re-analysis of the portfolio, the matrix,
 the findings panel and the out-of-band sections. The performance budget asks
 for a median under 30 ms at 10,000 services, on PostgreSQL with DEBUG off.
@@ -92,7 +92,7 @@ def measure_raci_edit(services: int = 10_000, *, edits: int = 30, seed: int = 1,
 
 
 def _cell_toggle(client: Client, portfolio: Portfolio):
-    """Return a function that posts the next toggle of one Informed cell and checks the answer."""
+    """Return a function that posts the next toggle of one Informed cell and checks the response."""
     services = Service.objects.filter(portfolio=portfolio).order_by("key")
     service = services[services.count() // 2]
     held = set(Responsibility.objects.filter(service=service, activity_id="operate", role="I")
@@ -105,7 +105,7 @@ def _cell_toggle(client: Client, portfolio: Portfolio):
         value = "I-" if state["held"] else "I+"
         response = client.post(url, {"team": team.pk, "set": value}, **HTMX_HEADERS)
         if response.status_code != 200:
-            raise RuntimeError(f"The cell edit answered HTTP {response.status_code}, not 200.")
+            raise RuntimeError(f"The cell edit returned HTTP {response.status_code}; expected 200.")
         state["held"] = not state["held"]
 
     return send

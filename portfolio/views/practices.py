@@ -2,8 +2,8 @@
 
 Each row shows the adoption status, the capability level (1–5) and the owning
 team, and marks the key practices of the patterns the portfolio uses. Editors
-edit a row in place; htmx swaps the row for its form and back, and without
-JavaScript the edit link opens the page with that row's form.
+edit a row in place: htmx swaps the row for its form and back. Without
+JavaScript, the edit link opens the page with that row's form.
 """
 
 from dataclasses import dataclass, field

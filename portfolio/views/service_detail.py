@@ -36,7 +36,7 @@ RACI_ROLES = [RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, Ra
 
 @dataclass(frozen=True)
 class CellButton:
-    """One R/A/C/I toggle of a matrix cell; `value` is the role and the state it asks for (R+, R-)."""
+    """One R/A/C/I toggle of a matrix cell; `value` is the role and the state it requests (R+, R-)."""
 
     role: str
     label: str

@@ -390,7 +390,7 @@ def _render(request, access, service, partial: str, *, status: int = 200, **extr
 
 
 def _done(request, access, service, partial: str, notice: str, *, recorded: bool = True, level: str = "info"):
-    """Answer a finished write: the sections it changed for htmx, else a redirect back to the page.
+    """Respond to a finished write: the sections it changed for htmx, else a redirect back to the page.
 
     `recorded` says whether the write left an undo entry; the status line offers
     Undo only then, and otherwise shows `notice` alone.

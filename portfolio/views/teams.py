@@ -3,8 +3,8 @@
 Viewers see the list; editors create, edit and delete. A row is edited in
 place: htmx swaps the row for its form and back. Without JavaScript the edit
 link opens the same page with that row's form. Deleting goes through a
-confirmation page that names what the team owns and holds and asks for the
-team that takes it over.
+confirmation page that names the team's services, practices and RACI cells
+and asks for the team that takes them over.
 """
 
 from django import forms

@@ -20,7 +20,10 @@
 
   function rowEnd(matrix, row, last) {
     var buttons = matrix.querySelectorAll('button[data-row="' + row + '"]');
-    return buttons.length ? buttons[last ? buttons.length - 1 : 0] : null;
+    if (!buttons.length) {
+      return null;
+    }
+    return last ? buttons[buttons.length - 1] : buttons[0];
   }
 
   document.addEventListener("keydown", function (event) {

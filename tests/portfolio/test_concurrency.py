@@ -1,4 +1,4 @@
-"""Two people editing the same service: the second write is told of the first, and nothing is lost."""
+"""Two people editing the same service: the second write reports the first, and nothing is lost."""
 
 import threading
 

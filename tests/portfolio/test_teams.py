@@ -257,7 +257,7 @@ def test_edit_team_get_htmx_returns_row_form(editor_client, portfolio, make_team
     assert f'id="team-{team.pk}-name"' in page
 
 
-def test_edit_team_get_without_htmx_opens_row_in_page(editor_client, portfolio, make_team):
+def test_edit_team_page_opens_row_form(editor_client, portfolio, make_team):
     team = make_team(portfolio, "Platform team")
 
     page = html(editor_client.get(reverse("team-edit", args=[portfolio.key, team.pk])))

@@ -885,7 +885,7 @@ def fill_portfolio(portfolio, services: int) -> Service:
 def editor_requests(client, portfolio, service) -> dict:
     """Return the editor's requests by name, in an order where each leaves what the next needs.
 
-    The page comes first, right after a write, so it pays for a full analysis; the cell write
+    The page comes first, right after a write, so it pays for a full analysis. The cell write
     pays for one too, and the undo reverts the cell write.
     """
     detail = reverse("service-detail", args=[portfolio.key, service.key])
@@ -911,7 +911,7 @@ def count_queries(requests: dict) -> dict[str, int]:
     return counts
 
 
-def test_editor_query_counts_same_at_10_and_1000_services(client, make_portfolio, make_member):
+def test_editor_queries_same_at_10_and_1000(client, make_portfolio, make_member):
     small, large = make_portfolio(), make_portfolio()
     small_service = fill_portfolio(small, 10)
     large_service = fill_portfolio(large, 1000)
@@ -926,7 +926,7 @@ def test_editor_query_counts_same_at_10_and_1000_services(client, make_portfolio
 
 
 # The page, the cell write and the undo each come right after a write, so each includes a full
-# analysis of the portfolio (13 queries) on top of its own reads and writes; a write also records
+# analysis of the portfolio (13 queries) on top of its own reads and writes. A write also records
 # its change in the history (two queries).
 EDITOR_QUERY_LIMITS = {"page": 24, "details form": 14, "findings panel": 4, "cell write": 44, "undo": 38}
 
