@@ -74,8 +74,9 @@ def _ninja_validation_error(exc: NinjaValidationError):
 def _location(loc) -> list[str | int]:
     """Return django-ninja's error location without the name of the operation's parameter.
 
-    django-ninja puts the parameter that holds the schema second (`["body", "payload", "name"]`);
-    a client only needs where the value was sent and the field: `["body", "name"]`.
+    django-ninja puts the name of the parameter whose type is the schema second:
+    `["body", "payload", "name"]`. A client only needs where the value was sent and the
+    field: `["body", "name"]`.
     """
     parts = [part if isinstance(part, int) else str(part) for part in loc]
     if len(parts) > 1 and parts[1] in SCHEMA_PARAMETERS:

@@ -51,5 +51,5 @@ def responses(ok: dict, *extra: int) -> dict:
 
 
 def write_responses(ok: dict, *extra: int) -> dict:
-    """Return the response map of a write, which may also answer 409 when a concurrent write conflicts."""
+    """Return the response map of a write, which may also return 409 when a concurrent write conflicts."""
     return responses(ok, 409, *extra)

@@ -72,11 +72,6 @@ def api_as(make_token):
     return make
 
 
-@pytest.fixture
-def owner_api(api_as, portfolio):
-    return api_as(portfolio, Role.OWNER)
-
-
 # --- a small portfolio that every operation can act on ------------------------------------------
 
 

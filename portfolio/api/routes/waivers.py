@@ -1,6 +1,6 @@
 """Waivers: accepted findings with justification, approver and expiry. Only owners accept or revoke.
 
-`state` says whether a waiver counts: `in_force` while its date has not
+`state` tells whether a waiver applies: `in_force` while its date has not
 passed and its finding occurs, `expired` after its date (the finding counts
 again), `obsolete` when its finding no longer occurs.
 """
