@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from patterns.models import LifecycleActivity, PartyKind, Pattern, Practice
 from portfolio.text import (
@@ -33,6 +35,54 @@ class Role(models.TextChoices):
 
 
 ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+
+class ChangeKind(models.TextChoices):
+    EDIT = "edit", _("Edit")
+    BULK = "bulk", _("Bulk action")
+    IMPORT = "import", _("Import")
+    WORKSHOP = "workshop", _("Workshop")
+    RESTORE = "restore", _("Restore")
+    API = "api", _("API")
+
+
+class ChangeSet(models.Model):
+    """One user action that changed a portfolio, grouping its historical rows (see `portfolio.history`).
+
+    The references carry no database constraint, so the audit trail outlives a
+    deleted portfolio or user.
+    """
+
+    portfolio = models.ForeignKey("Portfolio", on_delete=models.DO_NOTHING, db_constraint=False,
+                                  null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                             null=True, related_name="+", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices, default=ChangeKind.EDIT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("change set")
+        indexes = [models.Index(fields=["portfolio", "-created_at"], name="changeset_portfolio_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HistoricalChange(models.Model):
+    """The base of every historical model here: the change set that a historical row belongs to."""
+
+    history_change_set = models.ForeignKey(ChangeSet, on_delete=models.DO_NOTHING, db_constraint=False,
+                                           null=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+def history(*excluded_fields: str) -> HistoricalRecords:
+    """Return the history manager of a portfolio model; `excluded_fields` are not recorded."""
+    return HistoricalRecords(bases=[HistoricalChange], excluded_fields=list(excluded_fields))
 
 
 def new_revision_token() -> str:
@@ -62,6 +112,8 @@ class Portfolio(models.Model):
         help_text=_("Finding codes that the analysis does not report for this portfolio."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = history("revision", "revision_token", "created_at")
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +148,8 @@ class Membership(models.Model):
                              related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
 
+    history = history()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -117,6 +171,8 @@ class Team(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True,
                                validators=[validate_no_control_characters])
     member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
+
+    history = history()
 
     class Meta:
         ordering = [Lower("name")]
@@ -157,6 +213,8 @@ class Service(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = history("updated_at")
+
     class Meta:
         ordering = [Lower("name"), "key"]
         constraints = [
@@ -189,6 +247,8 @@ class PatternAssignment(models.Model):
                                 related_name="+")
     activities = models.JSONField(_("governed activities"), default=list)
 
+    history = history()
+
     class Meta:
         ordering = ["service", "pattern__position"]
         constraints = [
@@ -217,6 +277,8 @@ class Responsibility(models.Model):
                                  related_name="+")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="responsibilities")
     role = models.CharField(_("role"), max_length=1, choices=RaciRole.choices)
+
+    history = history()
 
     class Meta:
         verbose_name_plural = _("responsibilities")
@@ -251,6 +313,8 @@ class PracticeAdoption(models.Model):
     owner = models.ForeignKey(Team, verbose_name=_("owning team"), on_delete=models.PROTECT,
                               null=True, blank=True, related_name="owned_practices")
 
+    history = history()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -284,6 +348,8 @@ class Waiver(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("accepted by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = history()
 
     class Meta:
         constraints = [
