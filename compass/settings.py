@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "patterns",
     "portfolio",
     "portfolio.workshops",
+    "simple_history",
+    "portfolio.history",
 ]
 
 # The request id comes first so that every log line of a request carries it. The health
@@ -86,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "compass.middleware.HtmxLoginRedirectMiddleware",
+    # Records the requesting user on historical rows and groups one request's changes.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "portfolio.history.middleware.ChangeScopeMiddleware",
 ]
 
 ROOT_URLCONF = "compass.urls"
