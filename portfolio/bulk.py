@@ -20,9 +20,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from patterns.models import Expectation, LifecycleActivity, Pattern
+from portfolio.history.recording import change_scope, history_kwargs, record_bulk
 from portfolio.models import (
+    ChangeKind,
     PatternAssignment,
     Portfolio,
     RaciRole,
@@ -123,7 +126,7 @@ def bulk_apply(*, portfolio: Portfolio, service_ids: Iterable[int], change: Bulk
     """Apply `change` to the selected services in one transaction and return what it did."""
     ids = _check_selection(service_ids)
     try:
-        with transaction.atomic():
+        with change_scope(kind=ChangeKind.BULK, reason=describe(change)), transaction.atomic():
             plan = _PLANNERS[change.action](_selected(portfolio, ids, lock=True), change, len(ids))
             if plan.changes:
                 _WRITERS[change.action](plan)
@@ -323,19 +326,32 @@ def _plan_role(services: list[Service], change: BulkChange, selected: int) -> Bu
 # --- writers -----------------------------------------------------------------------------------------------
 
 
+def _portfolio_id(plan: BulkPlan) -> int:
+    return plan.changes[0].service.portfolio_id
+
+
 def _write_pattern(plan: BulkPlan) -> None:
-    PatternAssignment.objects.bulk_create(plan.new_rows)
+    bulk_create_with_history(plan.new_rows, PatternAssignment, **history_kwargs(_portfolio_id(plan)))
 
 
 def _write_status(plan: BulkPlan) -> None:
-    # QuerySet.update() skips auto_now, so updated_at is set here; editors who opened a service before
+    # bulk_update() skips auto_now, so updated_at is set here; editors who opened a service before
     # see the change as a conflict.
-    services = Service.objects.filter(pk__in=plan.update_ids)
-    services.update(status=plan.change.status, updated_at=timezone.now())
+    services = [item.service for item in plan.changes]
+    now = timezone.now()
+    for service in services:
+        service.status, service.updated_at = plan.change.status, now
+    history = history_kwargs(_portfolio_id(plan))
+    bulk_update_with_history(services, Service, ["status", "updated_at"], **history)
 
 
 def _write_owner(plan: BulkPlan) -> None:
-    Service.objects.filter(pk__in=plan.update_ids).update(owner=plan.change.owner, updated_at=timezone.now())
+    services = [item.service for item in plan.changes]
+    now = timezone.now()
+    for service in services:
+        service.owner, service.updated_at = plan.change.owner, now
+    history = history_kwargs(_portfolio_id(plan))
+    bulk_update_with_history(services, Service, ["owner", "updated_at"], **history)
 
 
 def _write_role(plan: BulkPlan) -> None:
@@ -343,11 +359,15 @@ def _write_role(plan: BulkPlan) -> None:
         # _raw_delete sends no post_delete signal, which would raise the revision once per row;
         # bulk_apply raises it once.
         cells = Responsibility.objects.filter(pk__in=plan.delete_ids)
+        record_bulk(Responsibility, cells, "-", portfolio_id=_portfolio_id(plan))
         cells._raw_delete(cells.db)
     if plan.update_ids:
-        Responsibility.objects.filter(pk__in=plan.update_ids).update(team=plan.change.team)
+        cells = list(Responsibility.objects.filter(pk__in=plan.update_ids))
+        for cell in cells:
+            cell.team = plan.change.team
+        bulk_update_with_history(cells, Responsibility, ["team"], **history_kwargs(_portfolio_id(plan)))
     if plan.new_rows:
-        Responsibility.objects.bulk_create(plan.new_rows)
+        bulk_create_with_history(plan.new_rows, Responsibility, **history_kwargs(_portfolio_id(plan)))
 
 
 _PLANNERS = {
