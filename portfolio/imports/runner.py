@@ -84,7 +84,7 @@ def _run(job: ImportJob) -> None:
     files = job.uploaded_files()
     progress = _ProgressWriter(job)
     if job.state == JobState.APPLYING:
-        plan = import_apply(files, portfolio, progress=progress)
+        plan = import_apply(files, portfolio, progress=progress, user_id=job.user_id)
         job.save_summary(plan_summary(plan))
         _finish(job, JobState.APPLIED)
     else:
