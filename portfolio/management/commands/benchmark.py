@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from portfolio.benchmark.catalogue import measure_catalogue
 from portfolio.benchmark.environment import Environment, load_average
 from portfolio.benchmark.raci import measure_raci_edit
 from portfolio.benchmark.report import RunContext, checks, render
@@ -56,6 +57,9 @@ class Command(BaseCommand):
                             help="Also time one RACI cell edit of the service editor (htmx POST through "
                                  "Django's test client) at N services and add a section on it "
                                  "(default: 0, no RACI section).")
+        parser.add_argument("--catalogue", action="store_true",
+                            help="Also time the catalogue page and its htmx partial against the admin "
+                                 "changelist at 1,000 and 10,000 services and add a section on them.")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the generated portfolios, so that the next run reuses them.")
 
@@ -85,6 +89,10 @@ class Command(BaseCommand):
             raci = measure_raci_edit(options["raci_services"], edits=plan.pairs, seed=plan.seed,
                                      keep=plan.keep, progress=self._progress)
             page += "\n" + raci.markdown()
+        if options["catalogue"]:
+            catalogue = measure_catalogue(pairs=plan.pairs, seed=plan.seed, keep=plan.keep,
+                                          progress=self._progress)
+            page += "\n" + catalogue.markdown()
 
         if options["write"]:
             Path(options["write"]).write_text(page, encoding="utf-8")
@@ -110,6 +118,8 @@ class Command(BaseCommand):
             parts.append(f"--report-services {options['report_services']}")
         if options.get("raci_services", 0) > 0:
             parts.append(f"--raci-services {options['raci_services']}")
+        if options.get("catalogue"):
+            parts.append("--catalogue")
         if plan.keep:
             parts.append("--keep")
         return " ".join(parts)
