@@ -4,6 +4,7 @@ from portfolio import views
 from portfolio.views import (
     bulk,
     findings,
+    history,
     imports,
     members,
     practices,
@@ -61,6 +62,10 @@ urlpatterns = [
     path("p/<str:key>/import/<str:token>/", imports.import_job, name="import-job"),
     path("p/<str:key>/import/<str:token>/status/", imports.import_status, name="import-status"),
     path("p/<str:key>/import/<str:token>/apply/", imports.import_apply, name="import-apply"),
+    path("p/<str:key>/history/", history.history_feed, name="history"),
+    path("p/<str:key>/history/export.csv", history.history_export, name="history-export"),
+    path("p/<str:key>/history/<int:change_set_id>/", history.change_set_detail, name="history-change-set"),
+    path("p/<str:key>/services/<str:service_key>/history/", history.service_history, name="service-history"),
     path("account/tokens/", tokens.token_list, name="api-tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="api-token-revoke"),
 ]
