@@ -69,6 +69,18 @@ class ChangeSet(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        _reject_history_change(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The change history cannot be deleted."))
+
+
+def _reject_history_change(row: models.Model) -> None:
+    if row.pk is not None and not row._state.adding:
+        raise ValidationError(_("The change history cannot be changed."))
+
 
 class HistoricalChange(models.Model):
     """The base of every historical model here: the change set that a historical row belongs to."""
@@ -78,6 +90,13 @@ class HistoricalChange(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        _reject_history_change(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The change history cannot be deleted."))
 
 
 def history(*excluded_fields: str) -> HistoricalRecords:
