@@ -4,9 +4,12 @@ htmx requests get fragments with out-of-band updates; other requests are
 redirected back (post/redirect/get) or get the page with the errors.
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -562,6 +565,22 @@ def test_cell_by_viewer_is_forbidden(client, portfolio, make_member, make_servic
 
     assert response.status_code == 403
     assert cells(service, "build") == set()
+
+
+def test_cell_write_needs_csrf_token_from_page(portfolio, make_member, make_service, make_team):
+    make_service(portfolio, key="claims")
+    team = make_team(portfolio)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_member(portfolio, Role.EDITOR))
+    page = html(client.get(reverse("service-detail", args=[portfolio.key, "claims"])))
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    data = {"team": team.pk, "set": "R+"}
+
+    refused = client.post(cell_url(portfolio, "build"), data, **HTMX)
+    accepted = client.post(cell_url(portfolio, "build"), data, HTTP_X_CSRFTOKEN=token, **HTMX)
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
 
 
 # --- accountable list ---------------------------------------------------------------------------
