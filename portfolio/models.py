@@ -441,3 +441,19 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class UserPreference(models.Model):
+    """A user's own settings; the time zone in which pages and exports show times."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True,
+        help_text=_("An IANA time zone name such as Europe/Berlin; empty uses the browser's time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+
+    def __str__(self):
+        return f"{self.user} · {self.time_zone or '-'}"
