@@ -8,4 +8,4 @@ class HistoryConfig(AppConfig):
     verbose_name = _("Change history")
 
     def ready(self):
-        from portfolio.history import recording  # noqa: F401  (connects the signal receivers)
+        from portfolio.history import recording, time_zones  # noqa: F401  (connect the signal receivers)

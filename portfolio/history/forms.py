@@ -24,3 +24,14 @@ class FeedFilterForm(forms.Form):
         data = self.cleaned_data
         return FeedFilter(user_id=data["user"], object_type=data["type"], since=data["since"],
                           until=data["until"])
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portfolio.history.time_zones import available_time_zones
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("", _("The browser's time zone")),
+                                            *((name, name) for name in sorted(available_time_zones()))]

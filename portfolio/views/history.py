@@ -1,17 +1,20 @@
 """The change history pages: the activity feed, one change set, a service's timeline and the CSV export."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portfolio.access import portfolio_for_request
 from portfolio.history.export import csv_rows
 from portfolio.history.feed import change_sets, feed_entries
-from portfolio.history.forms import FeedFilterForm
-from portfolio.models import ChangeSet, Membership, Service
+from portfolio.history.forms import FeedFilterForm, TimeZoneForm
+from portfolio.history.time_zones import preference_set_time_zone
+from portfolio.models import ChangeSet, Membership, Service, UserPreference
 from portfolio.reports.safety import attachment_header, download_name
 
 PAGE_SIZE = 25
@@ -81,3 +84,16 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+@login_required
+def time_zone_setting(request: HttpRequest):
+    """Show and save the user's time zone, which every page and export uses for times."""
+    preference = UserPreference.objects.filter(user=request.user).first()
+    initial = {"time_zone": preference.time_zone if preference else ""}
+    form = TimeZoneForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        preference_set_time_zone(request=request, name=form.cleaned_data["time_zone"])
+        messages.success(request, _("Saved your time zone."))
+        return redirect("account-time-zone")
+    return render(request, "history/time_zone.html", {"form": form})
