@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # Records the requesting user on historical rows and groups one request's changes.
     "simple_history.middleware.HistoryRequestMiddleware",
     "portfolio.history.middleware.ChangeScopeMiddleware",
+    "portfolio.history.time_zones.TimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "compass.urls"
