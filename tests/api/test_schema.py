@@ -11,7 +11,9 @@ minutes on two cores.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -44,7 +46,21 @@ schema.config.update(parameters={
 
 
 @pytest.fixture
-def demo_ids(db) -> dict:
+def keep_test_connection():
+    """Keep the database connection open across the in-process requests, as Django's test client does.
+
+    A WSGI request ends with close_old_connections, which closes a connection that is not in
+    autocommit mode, and the test's transaction is not: on PostgreSQL every later query would fail.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo_ids(db, keep_test_connection) -> dict:
     """Load the demo portfolio; return an owner's read-write token and ids of a team and a waiver."""
     portfolio = demo_load(reset=True)
     _row, token = token_create(user=member(portfolio, Role.OWNER), name="schemathesis",

@@ -1,9 +1,12 @@
 """Service operations: ETag and If-Match, validation errors, atomic writes, filters."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from portfolio.api.etag import service_etag
-from portfolio.models import Portfolio, Role, Service
+from portfolio.models import ChangeKind, ChangeSet, Portfolio, Role, Service
 
 CRM = "/portfolios/acme/services/crm"
 
@@ -185,3 +188,42 @@ def test_list_filters(editor, world, make_service, query, keys):
     response = editor.get("/portfolios/acme/services", **query)
     assert response.status_code == 200
     assert [item["key"] for item in response.json()["items"]] == keys
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers on one file lock")
+def test_simultaneous_updates_one_wins(transactional_db, api_as, world):
+    clients = [api_as(world.portfolio, Role.EDITOR) for _ in range(2)]
+    etag = clients[0].get(CRM)["ETag"]
+    barrier = threading.Barrier(2)
+    statuses = {}
+
+    def update(number: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = clients[number].patch(CRM, {"name": f"CRM by {number}"}, headers={"If-Match": etag})
+            statuses[number] = response.status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=update, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(statuses.values()) == [200, 412]
+    winner = next(number for number, status in statuses.items() if status == 200)
+    assert _stored().name == f"CRM by {winner}"
+
+
+def test_write_recorded_in_history_as_api(api_as, world):
+    client = api_as(world.portfolio, Role.EDITOR)
+    etag = client.get(CRM)["ETag"]
+    response = client.patch(CRM, {"name": "CRM renamed"}, headers={"If-Match": etag,
+                                                                   "X-Change-Reason": "CMDB sync"})
+    assert response.status_code == 200
+    change = ChangeSet.objects.filter(portfolio=world.portfolio).order_by("-pk").first()
+    assert change is not None
+    assert change.kind == ChangeKind.API
+    assert change.reason == "CMDB sync"
+    assert change.user.api_tokens.exists()
