@@ -25,14 +25,14 @@ from portfolio.history.tracked import (
 )
 from portfolio.models import ChangeSet, Portfolio, Service, Team
 
-# Maximum number of changes one feed entry lists; the change set page lists them all.
+# Maximum number of changes one feed entry lists. The change set page lists them all.
 PARTS_SHOWN = 20
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 @dataclass(frozen=True)
 class FeedFilter:
-    """The feed's filters; `since` and `until` are dates in the current time zone, both included."""
+    """The feed's filters, where `since` and `until` are dates in the current time zone, both included."""
 
     user_id: int | None = None
     object_type: str = ""

@@ -6,7 +6,7 @@ from portfolio.history.tracked import OBJECT_TYPE_LABELS
 
 
 class FeedFilterForm(forms.Form):
-    """The history feed's filters, read from the query string; an invalid value is ignored."""
+    """The history feed's filters, read from the query string. Invalid values are ignored."""
 
     user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
     type = forms.ChoiceField(label=_("Object type"), required=False)

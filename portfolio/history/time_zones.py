@@ -39,7 +39,7 @@ def request_time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
 
 
 class TimeZoneMiddleware:
-    """Activate the request's time zone for templates and exports; UTC when none is known."""
+    """Activate the request's time zone for templates and exports, or UTC when none is known."""
 
     def __init__(self, get_response):
         self.get_response = get_response
