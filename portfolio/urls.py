@@ -66,6 +66,8 @@ urlpatterns = [
     path("p/<str:key>/history/export.csv", history.history_export, name="history-export"),
     path("p/<str:key>/history/<int:change_set_id>/", history.change_set_detail, name="history-change-set"),
     path("p/<str:key>/services/<str:service_key>/history/", history.service_history, name="service-history"),
+    path("p/<str:key>/services/<str:service_key>/history/as-of/", history.service_as_of_page,
+         name="service-as-of"),
     path("account/time-zone/", history.time_zone_setting, name="account-time-zone"),
     path("account/tokens/", tokens.token_list, name="api-tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke_view, name="api-token-revoke"),
