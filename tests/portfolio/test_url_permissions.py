@@ -85,6 +85,7 @@ EXPECTED = {
     "history-export": PAGE,
     "history-change-set": PAGE,
     "service-history": PAGE,
+    "service-as-of": READ_AND_WRITE,
     "members": Expected(Role.VIEWER, Role.OWNER),
     "member-role": OWNER_POST,
     "member-remove": OWNER_POST,
