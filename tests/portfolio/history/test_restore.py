@@ -1,9 +1,10 @@
 """Restoring a service brings back its pattern mix and RACI exactly, and is itself recorded."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.history.restore import service_as_of, service_restore
-from portfolio.models import ChangeKind, ChangeSet, PatternAssignment, Responsibility
+from portfolio.models import ChangeKind, ChangeSet, PatternAssignment, Responsibility, Service
 from portfolio.services import service_update
 
 IPV = "internal-product-vendor"
@@ -63,3 +64,20 @@ def test_as_of_before_creation_has_no_fields(portfolio, make_service):
 
     assert version.fields is None
     assert version.assignments == {}
+
+
+def test_as_of_page_and_restore_by_editor(client, portfolio, make_service, make_member):
+    editor = make_member(portfolio)
+    service = make_service(portfolio, key="claims", name="Claims")
+    client.force_login(editor)
+    url = reverse("service-as-of", args=[portfolio.key, "claims"])
+    today = timezone.localdate().isoformat()
+    service_update(service=service, name="Claims desk")
+
+    page = client.get(url, {"date": today})
+    restored = client.post(url, {"date": "2000-01-01"})
+
+    assert page.status_code == 200
+    assert b"Claims desk" in page.content
+    assert restored.status_code == 302
+    assert Service.objects.get(pk=service.pk).name == "Claims desk"
