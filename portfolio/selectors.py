@@ -7,7 +7,7 @@ which keep their lifecycle order (discover to support).
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
@@ -91,27 +91,6 @@ def service_names(portfolio: Portfolio, keys) -> dict[str, str]:
     if not keys:
         return {}
     return dict(Service.objects.filter(portfolio=portfolio, key__in=keys).values_list("key", "name"))
-
-
-# --- service list ------------------------------------------------------------------------------------------
-
-
-def service_list(portfolio: Portfolio, search: str = "") -> QuerySet[Service]:
-    """Return the portfolio's services with owner and pattern mix, optionally matching `search`.
-
-    A page of it costs one query for the rows and one for their assignments.
-    """
-    assignments = PatternAssignment.objects.select_related("pattern").order_by(Lower("pattern__name"))
-    services = (
-        Service.objects.filter(portfolio=portfolio)
-        .select_related("owner")
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
-        .order_by(Lower("name"), "key")
-    )
-    search = search.strip()
-    if search:
-        services = services.filter(Q(name__icontains=search) | Q(key__icontains=search))
-    return services
 
 
 def portfolio_teams(portfolio: Portfolio) -> list[Team]:
