@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Iterator
+from datetime import tzinfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,8 +21,12 @@ class _Echo:
         return value
 
 
-def csv_rows(change_sets: QuerySet[ChangeSet]) -> Iterator[str]:
-    """Yield the CSV lines of `change_sets` and all their changes, header first."""
+def csv_rows(change_sets: QuerySet[ChangeSet], zone: tzinfo) -> Iterator[str]:
+    """Yield the CSV lines of `change_sets` and all their changes, header first, with times in `zone`.
+
+    The zone is an argument because a streamed response is written after the
+    middleware has deactivated the request's time zone.
+    """
     writer = csv.writer(_Echo())
     yield writer.writerow([_("Time"), _("User"), _("Kind"), _("Reason"), _("Change set"), _("Object type"),
                            _("Object"), _("Action"), _("Field"), _("Before"), _("After")])
@@ -35,18 +40,18 @@ def csv_rows(change_sets: QuerySet[ChangeSet]) -> Iterator[str]:
         if not chunk:
             return
         for entry in feed_entries(chunk, limit=None):
-            yield from _entry_lines(writer, entry)
+            yield from _entry_lines(writer, entry, zone)
         last = chunk[-1]
 
 
-def _entry_lines(writer, entry) -> Iterator[str]:
+def _entry_lines(writer, entry, zone: tzinfo) -> Iterator[str]:
     change_set = entry.change_set
     user = change_set.user.get_username() if change_set.user else ""
     for change in entry.changes:
         fields = change.fields or [None]
         for field in fields:
             cells = [
-                timezone.localtime(change.date).isoformat(), user, change_set.get_kind_display(),
+                timezone.localtime(change.date, zone).isoformat(), user, change_set.get_kind_display(),
                 change_set.reason, change_set.pk, change.type_label, change.label, change.action,
                 field.label if field else "", field.before if field else "", field.after if field else "",
             ]

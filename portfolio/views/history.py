@@ -70,7 +70,7 @@ def service_history(request: HttpRequest, key: str, service_key: str):
 def history_export(request: HttpRequest, key: str):
     access = portfolio_for_request(request, key)
     form = _filter_form(request, access.portfolio)
-    rows = csv_rows(change_sets(access.portfolio, form.feed_filter()))
+    rows = csv_rows(change_sets(access.portfolio, form.feed_filter()), timezone.get_current_timezone())
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     filename = download_name(access.portfolio.key, timezone.localdate(), "csv", "history")
     response["Content-Disposition"] = attachment_header(filename)
