@@ -16,7 +16,9 @@ logger = logging.getLogger(__name__)
 
 def report_publish(*, portfolio: Portfolio, user) -> PublishedReport:
     """Build the whole portfolio's report as of today and store its JSON with its SHA-256."""
-    author = user.get_full_name() or user.get_username()
+    # First and last name may have 150 characters each, more than the stored author name holds.
+    author_length = PublishedReport._meta.get_field("author_name").max_length
+    author = (user.get_full_name() or user.get_username())[:author_length]
     report = build_report(portfolio, as_of=timezone.localdate(), author=author)
     content = report_to_json(report)
     with transaction.atomic():
