@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portfolio.models import Portfolio, Role, Service, Team, Waiver
+from portfolio.reports.publishing import report_publish
 from portfolio.text import MAX_TEXT_LENGTH, validate_multiline_text, validate_no_control_characters
 
 ONE_LINE_FIELDS = [
@@ -172,3 +173,13 @@ def test_import_rejects_a_control_character_in_its_cell(editor_client, portfolio
     assert response.status_code == 200
     assert "control character U+0007 at position 4" in response.content.decode()
     assert not Service.objects.filter(portfolio=portfolio).exists()
+
+
+def test_report_by_a_user_with_a_long_name_publishes(portfolio, make_member):
+    owner = make_member(portfolio, Role.OWNER)
+    owner.first_name, owner.last_name = "F" * 150, "L" * 150
+    owner.save()
+
+    published = report_publish(portfolio=portfolio, user=owner)
+
+    assert published.author_name == "F" * 150
