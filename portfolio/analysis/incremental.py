@@ -44,12 +44,13 @@ logger = logging.getLogger(__name__)
 
 
 def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
-                      service_key: str) -> tuple[PortfolioSnapshot, AnalysisResult]:
+                      service_key: str | None) -> tuple[PortfolioSnapshot, AnalysisResult]:
     """Return the snapshot and result of the portfolio after an edit to the service `service_key`.
 
     `service_key` may be the service's key before or after the edit, so a
     renamed service is found either way. A service that no longer exists is
-    dropped and a new one is added. Neither `snapshot` nor `result` is changed.
+    dropped and a new one is added. Pass None after an edit to teams, practice
+    adoptions or settings only. Neither `snapshot` nor `result` is changed.
     """
     # The revision is read first: rows read afterwards are at least as new as
     # the revision the result is labelled with, never older.
@@ -57,7 +58,7 @@ def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
         pk=snapshot.portfolio_id
     )
     previous_ids = [service.id for service in snapshot.services if service.key == service_key]
-    edited = _load_edited_services(portfolio, service_key, previous_ids)
+    edited = _load_edited_services(portfolio, service_key, previous_ids) if service_key is not None else []
     services, stale_keys = _replace_services(snapshot.services, set(previous_ids), edited)
     updated = dataclasses.replace(
         snapshot,

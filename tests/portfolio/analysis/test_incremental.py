@@ -232,6 +232,19 @@ def test_reanalysis_leaves_inputs_unchanged(generated):
     assert snapshot.revision == portfolio.revision
 
 
+@pytest.mark.parametrize("edit", PORTFOLIO_EDITS, ids=lambda edit: edit.__name__)
+def test_reanalysis_without_service_key(generated, edit, django_assert_max_num_queries):
+    snapshot, result = full_analysis(generated.pk)
+    edit(Portfolio.objects.get(pk=generated.pk), random.Random(4))
+
+    with django_assert_max_num_queries(3):
+        new_snapshot, new_result = reanalyse_service(snapshot, result, None)
+
+    expected_snapshot, expected = full_analysis(generated.pk)
+    assert new_result.findings == expected.findings
+    assert comparable(new_snapshot) == comparable(expected_snapshot)
+
+
 @pytest.mark.parametrize("edit", [change_cell_team, delete_service, create_service],
                          ids=lambda edit: edit.__name__)
 def test_reanalysis_query_count_constant(generated, edit, django_assert_max_num_queries):
