@@ -21,7 +21,7 @@ RESTORED_FIELDS = ("name", "description", "status", "owner_id", "context")
 
 @dataclass(frozen=True)
 class ServiceVersion:
-    """The service's fields, pattern mix and RACI cells at one moment; None fields when it did not exist."""
+    """A service's fields, pattern mix and RACI cells at one moment, with `fields` None before it existed."""
 
     fields: dict | None
     assignments: dict[str, list[str]]
@@ -43,7 +43,7 @@ def service_as_of(service: Service, moment: datetime) -> ServiceVersion:
 
 
 def service_restore(*, service: Service, moment: datetime, user_id: int | None = None) -> ServiceVersion:
-    """Make `service`'s fields, pattern mix and RACI what they were at `moment`; return that version.
+    """Make `service`'s fields, pattern mix and RACI what they were at `moment`, and return that version.
 
     RACI cells of teams deleted since are left out, because the rows they pointed at are gone.
     """
