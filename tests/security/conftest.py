@@ -30,6 +30,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from patterns.models import Expectation, Practice
 from portfolio.models import (
     ApiToken,
+    ChangeSet,
     Membership,
     PatternAssignment,
     Portfolio,
@@ -341,6 +342,7 @@ def hostile_site(django_db_setup, django_db_blocker, tmp_path_factory) -> Hostil
         values["token"] = upload_import(client, registry, portfolio.key)
         values["report_id"] = report_publish(portfolio=portfolio, user=owner).pk
         values["second_report_id"] = report_publish(portfolio=portfolio, user=owner).pk
+        values["change_set_id"] = ChangeSet.objects.filter(portfolio=portfolio).latest("pk").pk
 
         walker = SiteWalker(client, owner, registry)
         visited_urls = set()
