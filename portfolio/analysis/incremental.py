@@ -21,13 +21,12 @@ Contract for callers:
 """
 
 import bisect
-import dataclasses
 import logging
 
 from django.db.models import Q
 
 from portfolio.analysis.engine import AnalysisResult, analyse
-from portfolio.analysis.findings import Finding
+from portfolio.analysis.findings import Finding, Level
 from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
 from portfolio.analysis.snapshot import (
     PortfolioSnapshot,
@@ -41,6 +40,9 @@ from portfolio.analysis.snapshot import (
 from portfolio.models import PatternAssignment, Portfolio, Responsibility, Service
 
 logger = logging.getLogger(__name__)
+
+# The service key under which `Finding.sort_key` sorts the findings about no service.
+PORTFOLIO_WIDE = ""
 
 
 def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
@@ -57,38 +59,36 @@ def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
     portfolio = Portfolio.objects.only("key", "revision", "min_capability_level", "disabled_rules").get(
         pk=snapshot.portfolio_id
     )
-    previous_ids = [service.id for service in snapshot.services if service.key == service_key]
-    edited = _load_edited_services(portfolio, service_key, previous_ids) if service_key is not None else []
-    services, stale_keys = _replace_services(snapshot.services, set(previous_ids), edited)
-    updated = dataclasses.replace(
-        snapshot,
+    previous = snapshot.find_service(service_key) if service_key is not None else None
+    edited = _load_edited_services(portfolio, service_key, previous) if service_key is not None else []
+    removed = _previous_rows(snapshot, previous, edited)
+    updated = snapshot.with_services(
+        removed, edited,
         portfolio_key=portfolio.key,
         revision=portfolio.revision,
         min_capability_level=portfolio.min_capability_level,
         disabled_rules=frozenset(portfolio.disabled_rules or ()),
         teams=load_teams(portfolio),
         adoptions=load_adoptions(portfolio),
-        services=services,
     )
     if _portfolio_wide_change(snapshot, updated):
         logger.debug("Portfolio %s changed beyond service %s; running every rule again",
                      portfolio.pk, service_key)
         return updated, analyse(updated)
 
-    other_services = [
-        finding for finding in result.findings
-        if finding.service is not None and finding.service not in stale_keys
-    ]
-    findings = _merge(other_services, _check(updated, edited))
+    # A renamed service's old findings carry its old key.
+    stale_keys = {service.key for service in removed} | {service.key for service in edited}
+    findings = _without_findings_of(result.findings, stale_keys)
+    _insert_sorted(findings, _check(updated, edited))
     return updated, AnalysisResult(updated.portfolio_id, updated.revision, tuple(findings))
 
 
 def _load_edited_services(portfolio: Portfolio, service_key: str,
-                          previous_ids: list[int]) -> list[ServiceInfo]:
+                          previous: ServiceInfo | None) -> list[ServiceInfo]:
     """Load the service now holding `service_key`, or the one that held it before a rename."""
     match = Q(key=service_key)
-    if previous_ids:
-        match |= Q(pk__in=previous_ids)
+    if previous is not None:
+        match |= Q(pk=previous.id)
     services = load_services(Service.objects.filter(match, portfolio=portfolio))
     if services:
         load_assignments(services, PatternAssignment.objects.filter(service_id__in=list(services)))
@@ -96,29 +96,20 @@ def _load_edited_services(portfolio: Portfolio, service_key: str,
     return list(services.values())
 
 
-def _replace_services(services: list[ServiceInfo], previous_ids: set[int],
-                      edited: list[ServiceInfo]) -> tuple[list[ServiceInfo], set[str]]:
-    """Return a copy of `services` with `edited` in place of their old rows, and every key involved.
-
-    The keys are those whose findings are out of date: the old keys of the
-    replaced services (a renamed service's findings carry its old key) and the
-    keys of the edited ones.
-    """
-    removed_ids = previous_ids | {service.id for service in edited}
-    stale_keys = {service.key for service in edited}
-    kept = []
-    for service in services:
-        if service.id in removed_ids:
-            stale_keys.add(service.key)
-        else:
-            kept.append(service)
+def _previous_rows(snapshot: PortfolioSnapshot, previous: ServiceInfo | None,
+                   edited: list[ServiceInfo]) -> list[ServiceInfo]:
+    """Return the snapshot's rows of `previous` and of the `edited` services, which are to be replaced."""
+    removed = [previous] if previous is not None else []
     for service in edited:
-        bisect.insort(kept, service, key=_service_key)
-    return kept, stale_keys
-
-
-def _service_key(service: ServiceInfo) -> str:
-    return service.key
+        if any(old.id == service.id for old in removed):
+            continue
+        old = snapshot.find_service(service.key)
+        if old is not None and old.id == service.id:
+            removed.append(old)
+        else:
+            # A new service, or one renamed after the snapshot: look for its id.
+            removed.extend(old for old in snapshot.services if old.id == service.id)
+    return removed
 
 
 def _portfolio_wide_change(before: PortfolioSnapshot, after: PortfolioSnapshot) -> bool:
@@ -146,7 +137,23 @@ def _check(snapshot: PortfolioSnapshot, services: list[ServiceInfo]) -> list[Fin
     return findings
 
 
-def _merge(kept: list[Finding], new: list[Finding]) -> list[Finding]:
+def _without_findings_of(findings: tuple[Finding, ...], service_keys: set[str]) -> list[Finding]:
+    """Return `findings` without those of `service_keys` and without the portfolio-wide ones.
+
+    Findings sort by level first and service key second, so the findings of
+    one service at one level are one run, found by binary search.
+    """
+    kept = list(findings)
+    for level in Level:
+        for service_key in [*service_keys, PORTFOLIO_WIDE]:
+            position = (-level, service_key)
+            start = bisect.bisect_left(kept, position, key=_level_and_service)
+            end = bisect.bisect_right(kept, position, key=_level_and_service)
+            del kept[start:end]
+    return kept
+
+
+def _insert_sorted(kept: list[Finding], new: list[Finding]) -> None:
     """Insert the few `new` findings into the sorted `kept` ones, as a stable sort of both would place them.
 
     No finding of `new` has the sort key of a kept one, because kept findings
@@ -156,8 +163,12 @@ def _merge(kept: list[Finding], new: list[Finding]) -> list[Finding]:
     for finding in new:
         position = bisect.bisect_right(kept, finding.sort_key, key=_sort_key)
         kept.insert(position, finding)
-    return kept
 
 
 def _sort_key(finding: Finding) -> tuple:
     return finding.sort_key
+
+
+def _level_and_service(finding: Finding) -> tuple:
+    # The first two parts of `Finding.sort_key`.
+    return -finding.level, finding.service or PORTFOLIO_WIDE

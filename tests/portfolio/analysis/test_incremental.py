@@ -204,6 +204,7 @@ def test_reanalysis_equals_full_analysis(generated, edit):
     assert new_result.revision > result.revision
     assert new_result.findings == expected.findings
     assert comparable(new_snapshot) == comparable(expected_snapshot)
+    assert new_snapshot.patterns_in_use() == expected_snapshot.patterns_in_use()
 
 
 def test_reanalysis_after_random_edits(generated):
@@ -217,6 +218,33 @@ def test_reanalysis_after_random_edits(generated):
 
         expected = full_analysis(generated.pk)[1]
         assert result.findings == expected.findings, f"step {step}: {edit.__name__} on {service_key}"
+
+
+def test_reanalysis_after_last_use_of_pattern(generated):
+    snapshot, result = full_analysis(generated.pk)
+    service = Service.objects.create(portfolio=generated, key="zz-only-custom", name="Only custom")
+    service.assignments.create(pattern_id="custom-software-developer", activities=["build"])
+    custom = PatternAssignment.objects.filter(pattern="custom-software-developer")
+    custom.filter(service__portfolio=generated).exclude(service=service).delete()
+    snapshot, result = full_analysis(generated.pk)
+    service.delete()
+
+    new_snapshot, new_result = reanalyse_service(snapshot, result, "zz-only-custom")
+
+    expected_snapshot, expected = full_analysis(generated.pk)
+    assert "custom-software-developer" not in new_snapshot.patterns_in_use()
+    assert new_snapshot.patterns_in_use() == expected_snapshot.patterns_in_use()
+    assert new_result.findings == expected.findings
+
+
+def test_snapshot_services_in_key_order(generated):
+    Service.objects.create(portfolio=generated, key="Zeta", name="Upper case sorts first in code point order")
+    Service.objects.create(portfolio=generated, key="a.b", name="Punctuation")
+
+    keys = [service.key for service in full_analysis(generated.pk)[0].services]
+
+    assert keys == sorted(keys)
+    assert keys[0] == "Zeta"
 
 
 def test_reanalysis_leaves_inputs_unchanged(generated):
