@@ -15,6 +15,40 @@ REANALYSIS_TARGET = 0.020
 GROWTH_ALLOWANCE = 1.2
 
 
+ANALYSIS_HEADING = "## Analysis engine"
+SECTION_PREFIX = "## "
+
+
+def merge_pages(existing: str, new: str) -> str:
+    """Return `new` followed by the sections of `existing` that `new` does not contain.
+
+    A section runs from a line that starts with "## " to the next one. The text
+    before the first section (title and introduction) comes from `new`.
+    """
+    new_preamble, new_sections = _split_sections(new)
+    _, old_sections = _split_sections(existing)
+    merged = dict(new_sections)
+    for heading, text in old_sections.items():
+        merged.setdefault(heading, text)
+    return new_preamble + "".join(merged.values())
+
+
+def _split_sections(page: str) -> tuple[str, dict[str, str]]:
+    preamble, sections, heading = [], {}, None
+    for line in page.splitlines(keepends=True):
+        if line.startswith(SECTION_PREFIX):
+            heading = line.strip()
+            sections[heading] = ""
+        if heading is None:
+            preamble.append(line)
+        else:
+            sections[heading] += line
+    for heading, text in sections.items():
+        # Sections are separated by one blank line, whichever page they come from.
+        sections[heading] = text.rstrip("\n") + "\n\n"
+    return "".join(preamble), sections
+
+
 @dataclass(frozen=True)
 class Check:
     what: str
@@ -44,10 +78,13 @@ def render(run: BenchmarkRun, context: RunContext) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "The analysis engine against its performance budget, measured by `manage.py benchmark`",
-        "(code in `portfolio/benchmark/`). Each run with `--write` replaces this page.",
+        "The performance budget, measured by `manage.py benchmark` (code in `portfolio/benchmark/`).",
+        "A run with `--write` replaces the sections it measured and keeps the others: the analysis",
+        "engine always, and each further section when its option is given (`manage.py benchmark --help`).",
         "",
-        f"## Run of {context.started:%Y-%m-%d %H:%M} UTC",
+        ANALYSIS_HEADING,
+        "",
+        f"Run of {context.started:%Y-%m-%d %H:%M} UTC.",
         "",
         *_setting_lines(context),
         "",

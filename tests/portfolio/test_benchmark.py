@@ -12,6 +12,7 @@ from portfolio.analysis.snapshot import load_snapshot
 from portfolio.benchmark.generate import delete_portfolio, generate_portfolio
 from portfolio.benchmark.measure import count_queries
 from portfolio.benchmark.naive import naive_analyse
+from portfolio.benchmark.report import merge_pages
 from portfolio.models import PatternAssignment, Portfolio, PracticeAdoption, Responsibility, Service, Team
 
 ALL_CODES = {
@@ -168,6 +169,29 @@ def test_benchmark_command_writes_table(db, tmp_path):
     assert connection.vendor in text.lower() or "postgresql" in text.lower()
     assert "| equal |" in text
     assert not Portfolio.objects.filter(key__startswith="benchmark-").exists()
+
+
+def test_benchmark_command_keeps_other_sections(db, tmp_path):
+    page = tmp_path / "benchmarks.md"
+    page.write_text("# Benchmarks\n\nOld introduction.\n\n## Analysis engine\n\nOld numbers.\n\n"
+                    "## Bulk import\n\nImport numbers.\n")
+
+    call_command("benchmark", services="20", pairs=2, write=str(page), stderr=open_null(tmp_path))
+
+    text = page.read_text()
+    assert "Old introduction." not in text
+    assert "Old numbers." not in text
+    assert text.count("## Analysis engine") == 1
+    assert text.endswith("## Bulk import\n\nImport numbers.\n\n")
+
+
+def test_merge_pages_replaces_measured_sections():
+    existing = "# Title\n\nold intro\n\n## A\n\nold a\n## B\n\nold b\n\n\n## C\nold c"
+    new = "# Title\n\nnew intro\n\n## A\n\nnew a\n\n## C\n\nnew c\n"
+
+    merged = merge_pages(existing, new)
+
+    assert merged == "# Title\n\nnew intro\n\n## A\n\nnew a\n\n## C\n\nnew c\n\n## B\n\nold b\n\n"
 
 
 def test_benchmark_command_keep_reuses_portfolio(db, tmp_path, capsys):

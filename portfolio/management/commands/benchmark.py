@@ -9,7 +9,7 @@ from django.utils import timezone
 from portfolio.benchmark.catalogue import measure_catalogue
 from portfolio.benchmark.environment import Environment, load_average
 from portfolio.benchmark.raci import measure_raci_edit
-from portfolio.benchmark.report import RunContext, checks, render
+from portfolio.benchmark.report import RunContext, checks, merge_pages, render
 from portfolio.benchmark.runner import Plan, run_benchmark
 from portfolio.imports.benchmark import measure_import
 from portfolio.reports.benchmark import measure_report_exports
@@ -46,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1,
                             help="Seed of the generated portfolios (default: 1).")
         parser.add_argument("--write", metavar="FILE",
-                            help="Write the Markdown page to FILE (for example docs/benchmarks.md).")
+                            help="Write the Markdown page to FILE (for example docs/benchmarks.md), "
+                                 "keeping the sections of an existing FILE that this run does not measure.")
         parser.add_argument("--import-rows", type=int, default=0, metavar="N",
                             help="Also time the import of a generated services CSV of N rows and add a "
                                  "section on it (default: 0, no import section).")
@@ -95,7 +96,10 @@ class Command(BaseCommand):
             page += "\n" + catalogue.markdown()
 
         if options["write"]:
-            Path(options["write"]).write_text(page, encoding="utf-8")
+            path = Path(options["write"])
+            if path.exists():
+                page = merge_pages(path.read_text(encoding="utf-8"), page)
+            path.write_text(page, encoding="utf-8")
             self.stdout.write(f"Wrote {options['write']}.")
         else:
             self.stdout.write(page)
