@@ -41,22 +41,24 @@ HOST = "127.0.0.1"
 PORTFOLIO_KEY = "loadtest"
 USERNAME = "loadtest"
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
-SECTION_BEGIN = "<!-- loadtest:begin -->"
-SECTION_END = "<!-- loadtest:end -->"
+SECTION_MARK = "<!-- loadtest:{name}:{edge} -->"
 READY_TIMEOUT_SECONDS = 90
 REQUEST_TIMEOUT_SECONDS = 30
 CATALOGUE_PARTIAL = "catalogue partial"
 # p95 target of the catalogue partial at 16 concurrent clients, in milliseconds.
 CATALOGUE_PARTIAL_P95_TARGET_MS = 200
 
-# Relative weights of the request kinds in the mix.
-MIX = {
+RACI_EDIT = "RACI edit (htmx)"
+# Relative weights of the request kinds in the mix; --edit-weight replaces the RACI edit's.
+READ_MIX = {
     "dashboard": 10,
     "catalogue page": 10,
     CATALOGUE_PARTIAL: 30,
     "service page": 35,
-    "RACI edit (htmx)": 15,
 }
+DEFAULT_EDIT_WEIGHT = 15
+# The request log line of compass.middleware.RequestIdMiddleware: "[id] METHOD path status 12.3 ms".
+REQUEST_LOG_LINE = re.compile(r"compass\.requests \[(?P<id>lt[0-9]+-[0-9]+)\] \S+ \S+ \d+ (?P<ms>[0-9.]+) ms")
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -67,6 +69,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warm-up", type=float, default=5, help="Seconds of load before measuring.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
     parser.add_argument("--seed", type=int, default=1, help="Seed of the portfolio and of the request mix.")
+    parser.add_argument("--edit-weight", type=int, default=DEFAULT_EDIT_WEIGHT,
+                        help="Weight of the RACI edit in the mix, beside reads weighing 85 together; "
+                             "0 sends reads only (default: %(default)s).")
     parser.add_argument("--admin-url", default=os.environ.get("LOADTEST_ADMIN_URL",
                                                               "postgres://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL URL of a user who may create databases (default: %(default)s).")
@@ -78,7 +83,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     for name in ("services", "clients", "workers"):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name} must be at least 1.")
+    if arguments.edit_weight < 0:
+        parser.error("--edit-weight must be 0 or more.")
     return arguments
+
+
+def request_mix(edit_weight: int) -> dict[str, int]:
+    return {**READ_MIX, RACI_EDIT: edit_weight} if edit_weight else dict(READ_MIX)
 
 
 # --- setting up: database, data, server -------------------------------------------------------------
@@ -236,21 +247,27 @@ class Session:
 @dataclass
 class Sample:
     endpoint: str
+    request_id: str
     seconds: float
     status: int
     error: str = ""
+    # Time the app spent on the request, from its log line; None when the line is missing.
+    server_ms: float | None = None
 
 
 @dataclass
 class Client:
+    number: int
     session: Session
     facts: dict
+    mix: dict[str, int]
     rng: random.Random
     samples: list[Sample] = field(default_factory=list)
+    sent: int = 0
 
     def next_request(self) -> tuple[str, str, str, dict, dict | None]:
         """Return the endpoint name, method, path, headers and form of a request drawn from the mix."""
-        endpoint = self.rng.choices(list(MIX), weights=list(MIX.values()))[0]
+        endpoint = self.rng.choices(list(self.mix), weights=list(self.mix.values()))[0]
         base = f"/p/{PORTFOLIO_KEY}"
         pages = max(1, len(self.facts["services"]) // 50)
         htmx = {"HX-Request": "true"}
@@ -269,13 +286,17 @@ class Client:
     def run(self, until: float) -> None:
         while time.monotonic() < until:
             endpoint, method, path, headers, form = self.next_request()
+            self.sent += 1
+            # The app logs this id with the request's own duration, which the report reads back.
+            request_id = f"lt{self.number:02d}-{self.sent:07d}"
             started = time.perf_counter()
             try:
-                reply = self.session.send(method, path, headers=headers, form=form)
+                reply = self.session.send(method, path, headers={**headers, "X-Request-ID": request_id},
+                                          form=form)
                 status, error = reply.status, "" if reply.status == 200 else f"HTTP {reply.status}"
             except OSError as exception:
                 status, error = 0, type(exception).__name__
-            self.samples.append(Sample(endpoint, time.perf_counter() - started, status, error))
+            self.samples.append(Sample(endpoint, request_id, time.perf_counter() - started, status, error))
 
 
 def run_load(clients: list[Client], seconds: float) -> float:
@@ -297,13 +318,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def summarise(samples: list[Sample], seconds: float) -> list[dict]:
+def read_server_times(samples: list[Sample], log_path: Path) -> None:
+    """Set each sample's server_ms from the request log line that carries its request id."""
+    by_id = {sample.request_id: sample for sample in samples}
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = REQUEST_LOG_LINE.search(line)
+        if match and match["id"] in by_id:
+            by_id[match["id"]].server_ms = float(match["ms"])
+
+
+def summarise(samples: list[Sample], seconds: float, mix: dict[str, int]) -> list[dict]:
     rows = []
-    for endpoint in [*MIX, "all"]:
+    for endpoint in [*mix, "all"]:
         chosen = [sample for sample in samples if endpoint in ("all", sample.endpoint)]
         if not chosen:
             continue
         times = [sample.seconds * 1000 for sample in chosen]
+        server_times = [sample.server_ms for sample in chosen if sample.server_ms is not None]
         rows.append({
             "endpoint": endpoint,
             "requests": len(chosen),
@@ -311,6 +342,8 @@ def summarise(samples: list[Sample], seconds: float) -> list[dict]:
             "p50": statistics.median(times),
             "p95": percentile(times, 0.95),
             "max": max(times),
+            "server_p50": statistics.median(server_times) if server_times else float("nan"),
+            "server_p95": percentile(server_times, 0.95) if server_times else float("nan"),
             "errors": sum(1 for sample in chosen if sample.error),
         })
     return rows
@@ -325,13 +358,20 @@ def error_kinds(samples: list[Sample]) -> dict[str, int]:
     return kinds
 
 
+def section_name(mix: dict[str, int]) -> str:
+    return "reads-and-edits" if RACI_EDIT in mix else "reads-only"
+
+
 def render_section(rows: list[dict], samples: list[Sample], context: dict) -> str:
     partial = next(row for row in rows if row["endpoint"] == CATALOGUE_PARTIAL)
     total = next(row for row in rows if row["endpoint"] == "all")
     environment = context["environment"]
+    mix = context["mix"]
+    name = section_name(mix)
+    title = "reads and RACI edits" if name == "reads-and-edits" else "reads only"
     lines = [
-        SECTION_BEGIN,
-        "## Load test under gunicorn",
+        SECTION_MARK.format(name=name, edge="begin"),
+        f"## Load test under gunicorn: {title}",
         "",
         f"Run of {context['date']}: `{context['command']}`. The app ran under gunicorn with "
         f"{context['workers']} sync workers on {HOST}, `DEBUG=false`, on {environment['database']}, with "
@@ -344,16 +384,22 @@ def render_section(rows: list[dict], samples: list[Sample], context: dict) -> st
         f"{context['generated_seconds']} s). {context['clients']} concurrent clients, each logged in with "
         f"its own session, sent requests back to back for {context['duration']:.0f} s after a "
         f"{context['warm_up']:.0f} s warm-up. The mix, by weight: "
-        + ", ".join(f"{name} {weight}" for name, weight in MIX.items())
-        + ". Pages are 50 services long; the catalogue partial is the service list with `HX-Request`; the "
-        "RACI edit sets the accountable team of one lifecycle activity of a random service.",
+        + ", ".join(f"{endpoint} {weight}" for endpoint, weight in mix.items())
+        + ". Pages are 50 services long; the catalogue partial is the service list with `HX-Request`."
+        + (" The RACI edit sets the accountable team of one lifecycle activity of a random service."
+           if RACI_EDIT in mix else ""),
         "",
-        "| endpoint | requests | per second | p50 ms | p95 ms | max ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "Latency is measured by the clients, so it includes the wait for a free worker. The server "
+        "columns are the app's own time per request, from its request log line (found by request id).",
+        "",
+        "| endpoint | requests | per second | p50 ms | p95 ms | max ms | server p50 ms | server p95 ms "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(f"| {row['endpoint']} | {row['requests']:,} | {row['per_second']:.1f} | "
-                     f"{row['p50']:.0f} | {row['p95']:.0f} | {row['max']:.0f} | {row['errors']} |")
+                     f"{row['p50']:.0f} | {row['p95']:.0f} | {row['max']:.0f} | {row['server_p50']:.0f} | "
+                     f"{row['server_p95']:.0f} | {row['errors']} |")
     met = partial["p95"] < CATALOGUE_PARTIAL_P95_TARGET_MS and total["errors"] == 0
     lines += [
         "",
@@ -365,14 +411,15 @@ def render_section(rows: list[dict], samples: list[Sample], context: dict) -> st
     if kinds:
         listed = "; ".join(f"{label} ({count})" for label, count in sorted(kinds.items()))
         lines += ["", f"Errors: {listed}."]
-    lines.append(SECTION_END)
+    lines.append(SECTION_MARK.format(name=name, edge="end"))
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the load test section of `path`, or append it when the page has none."""
+def write_section(path: Path, name: str, section: str) -> None:
+    """Replace the load test section `name` of `path`, or append it when the page has none."""
     page = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION_BEGIN) + ".*?" + re.escape(SECTION_END) + "\n?", re.DOTALL)
+    begin, end = (SECTION_MARK.format(name=name, edge=edge) for edge in ("begin", "end"))
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end) + "\n?", re.DOTALL)
     if pattern.search(page):
         page = pattern.sub(lambda _match: section, page)
     else:
@@ -382,10 +429,11 @@ def write_section(path: Path, section: str) -> None:
 
 def print_table(rows: list[dict]) -> None:
     print(f"{'endpoint':<20} {'requests':>9} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
-          f"{'errors':>6}")
+          f"{'server p50':>10} {'server p95':>10} {'errors':>6}")
     for row in rows:
         print(f"{row['endpoint']:<20} {row['requests']:>9} {row['per_second']:>7.1f} {row['p50']:>7.0f} "
-              f"{row['p95']:>7.0f} {row['max']:>7.0f} {row['errors']:>6}")
+              f"{row['p95']:>7.0f} {row['max']:>7.0f} {row['server_p50']:>10.0f} {row['server_p95']:>10.0f} "
+              f"{row['errors']:>6}")
 
 
 # --- main -------------------------------------------------------------------------------------------
@@ -420,8 +468,14 @@ def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def stop_on_sigterm(signal_number, frame) -> None:
+    # Turn SIGTERM into an exception, so the `finally` block stops gunicorn and drops the database.
+    raise SystemExit(f"Stopped by signal {signal_number}.")
+
+
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     name = f"compass_loadtest_{os.getpid()}"
     url = database_url(arguments.admin_url, name)
     work = Path(tempfile.mkdtemp(prefix="compass-loadtest-"))
@@ -441,11 +495,13 @@ def main(argv: list[str]) -> int:
         wait_until_ready(port, server)
         print(f"gunicorn answers on http://{HOST}:{port}/ (log: {log_path})", flush=True)
 
+        mix = request_mix(arguments.edit_weight)
         clients = []
         for index in range(arguments.clients):
             session = Session(port)
             session.log_in(facts["password"])
-            clients.append(Client(session, facts, random.Random(arguments.seed * 1000 + index)))
+            rng = random.Random(arguments.seed * 1000 + index)
+            clients.append(Client(index + 1, session, facts, mix, rng))
         load_before = load_average()
         run_load(clients, arguments.warm_up)
         for client in clients:
@@ -453,7 +509,8 @@ def main(argv: list[str]) -> int:
         print(f"Measuring for {arguments.duration:.0f} s with {arguments.clients} clients", flush=True)
         seconds = run_load(clients, arguments.duration)
         samples = [sample for client in clients for sample in client.samples]
-        rows = summarise(samples, seconds)
+        read_server_times(samples, log_path)
+        rows = summarise(samples, seconds, mix)
         print_table(rows)
         for label, count in sorted(error_kinds(samples).items()):
             print(f"error: {label} ({count})")
@@ -465,9 +522,9 @@ def main(argv: list[str]) -> int:
                 "workers": arguments.workers, "services": arguments.services, "clients": arguments.clients,
                 "duration": arguments.duration, "warm_up": arguments.warm_up,
                 "generated_seconds": facts["generated_seconds"], "environment": facts["environment"],
-                "load_before": load_before, "load_after": load_average(),
+                "load_before": load_before, "load_after": load_average(), "mix": mix,
             }
-            write_section(Path(arguments.write), render_section(rows, samples, context))
+            write_section(Path(arguments.write), section_name(mix), render_section(rows, samples, context))
             print(f"Wrote the load test section of {arguments.write}.")
         if error_kinds(samples):
             print_log_errors(log_path)
