@@ -1,8 +1,8 @@
 """Health endpoints for container engines, orchestrators and load balancers.
 
-`/healthz` (liveness) answers 200 as long as the process serves requests and
-touches nothing else. `/readyz` (readiness) answers 200 when the database
-answers `SELECT 1`, and 503 otherwise. `HealthCheckMiddleware` serves both
+`/healthz` (liveness) returns 200 as long as the process serves requests and
+touches nothing else. `/readyz` (readiness) returns 200 when the database
+responds to `SELECT 1`, and 503 otherwise. `HealthCheckMiddleware` serves both
 before the host check, the HTTPS redirect, the session and the login, so a
 probe needs neither a configured host name nor credentials, and writes no
 session row.
@@ -29,7 +29,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
-        logger.warning("Readiness check failed: database %r did not answer: %s",
+        logger.warning("Readiness check failed: database %r did not respond: %s",
                        connection.settings_dict.get("NAME"), error)
         return _plain_response("database unavailable\n", status=503)
     return _plain_response("ok\n")

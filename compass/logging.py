@@ -1,7 +1,7 @@
 """Request ids for log lines: a context variable set per request and a filter that reads it.
 
-`compass.middleware.RequestIdMiddleware` sets the id for the length of a request;
-the `RequestIdFilter` on the console handler copies it into every record as
+`compass.middleware.RequestIdMiddleware` sets the id for the length of a request.
+The `RequestIdFilter` on the console handler copies it into every record as
 `request_id`, so the format string can show it. Records written outside a
 request (management commands, background threads) show NO_REQUEST.
 """

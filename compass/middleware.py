@@ -112,7 +112,7 @@ class HealthCheckMiddleware:
 
 
 class RejectInvalidUtf8Middleware:
-    """Answer 400 when the query string or a URL-encoded form body is not valid UTF-8.
+    """Respond with 400 when the query string or a URL-encoded form body is not valid UTF-8.
 
     Django would decode such bytes to U+FFFD replacement characters and store
     them silently. Multipart bodies are left to their parser: the only

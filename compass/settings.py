@@ -71,7 +71,7 @@ INSTALLED_APPS = [
 ]
 
 # The request id comes first so that every log line of a request carries it. The health
-# checks come next: they answer before the host check, the HTTPS redirect and the session.
+# checks come next: they respond before the host check, the HTTPS redirect and the session.
 MIDDLEWARE = [
     "compass.middleware.RequestIdMiddleware",
     "compass.middleware.HealthCheckMiddleware",
@@ -127,7 +127,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "default" is local to each process. "shared" is a database table (`manage.py createcachetable`
-# creates it) that every worker of every server sees; the login throttle counts failures there.
+# creates it) that every worker of every server shares. The login throttle counts failures there.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
