@@ -213,7 +213,7 @@ def test_accountable_choice_matching_current_state_is_no_conflict(portfolio, mak
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks; SQLite serialises writers")
-def test_simultaneous_accountable_writes_leave_one_team(portfolio, make_service, make_team):
+def test_simultaneous_accountable_writes_leave_one_team(transactional_db, portfolio, make_service, make_team):
     service = make_service(portfolio, key="claims")
     teams = [make_team(portfolio, f"Team {number}") for number in range(2)]
     barrier = threading.Barrier(len(teams))
@@ -227,6 +227,8 @@ def test_simultaneous_accountable_writes_leave_one_team(portfolio, make_service,
             outcomes.append("written")
         except EditConflict:
             outcomes.append("conflict")
+        except Exception as error:  # Recorded so that the assert below shows it.
+            outcomes.append(repr(error))
         finally:
             connection.close()
 
