@@ -57,7 +57,8 @@ def test_conflicting_details_edit_shows_both_and_reapplies(
 
     second_page.get_by_role("button", name="Save my changes again").click()
 
-    expect(second_page.locator("#details")).to_contain_text("Retired")
+    expect(second_page.locator("#details-edit")).to_be_visible()
+    expect(second_page.locator("#details .details")).to_contain_text("Retired")
     expect(second_page.locator("#service-title")).to_have_text("Claims portal")
     service.refresh_from_db()
     assert (service.name, service.status) == ("Claims portal", "retired")
