@@ -242,6 +242,10 @@ class Service(models.Model):
                 violation_error_message=_("A service with this key already exists in the portfolio."),
             )
         ]
+        # Serves a page of the catalogue in name order from the index, without sorting every service.
+        indexes = [
+            models.Index(models.F("portfolio"), Lower("name"), models.F("key"), name="service_name_order"),
+        ]
 
     def __str__(self):
         return self.name
