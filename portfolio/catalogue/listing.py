@@ -21,6 +21,7 @@ from portfolio.catalogue.lookups import CatalogueLookups
 from portfolio.models import PatternAssignment, Portfolio, Service, ServiceStatus
 
 PAGE_SIZE = 50
+MAX_SEARCH_LENGTH = 200
 SORT_COLUMNS = ("name", "key", "status", "owner", "findings")
 # Filter values that select services without a pattern or without an owning team.
 NONE = "none"
@@ -52,6 +53,26 @@ class ListState:
     @property
     def needs_finding_counts(self) -> bool:
         return bool(self.findings) or self.sort == "findings"
+
+    @classmethod
+    def from_query(cls, query, lookups: CatalogueLookups) -> "ListState":
+        """Read the state from a query string's parameters; an invalid value is dropped, never an error."""
+        pattern = query.get("pattern", "")
+        owner = query.get("owner", "")
+        status = query.get("status", "")
+        findings = query.get("findings", "")
+        sort = query.get("sort", "")
+        column = sort.removeprefix("-")
+        return cls(
+            search=" ".join(query.get("q", "").split())[:MAX_SEARCH_LENGTH],
+            pattern=pattern if pattern == NONE or pattern in lookups.pattern_keys else "",
+            status=status if status in ServiceStatus.values else "",
+            owner=owner if owner == NONE or owner in lookups.team_ids else "",
+            findings=findings if findings in LEVEL_LABELS else "",
+            sort=column if column in SORT_COLUMNS else "name",
+            descending=column in SORT_COLUMNS and sort.startswith("-"),
+            page=_page_number(query.get("page")),
+        )
 
     def query(self, **changes) -> str:
         """Return the state with `changes` as a query string such as "?q=api&page=2"; "" for the defaults."""
@@ -178,3 +199,11 @@ def _page_by_finding_counts(
         # sorted() is stable, so services with equal counts keep the key order of the query.
         pairs = sorted(pairs, key=severity)
     return Paginator([pk for pk, _key in pairs], per_page).get_page(state.page)
+
+
+def _page_number(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)

@@ -9,9 +9,11 @@ costs no query, which keeps the page at the queries of its rows.
 import logging
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 
 from patterns.models import LifecycleActivity, PartyKind, Pattern
 from portfolio.models import PatternAssignment, Portfolio, Team
@@ -42,9 +44,25 @@ class CatalogueLookups:
     patterns: tuple[tuple[str, str], ...]
     activities: tuple[tuple[str, str], ...]
     service_patterns: dict[int, tuple[str, ...]]
+    # Values derived from the ones above (team choices, rendered option lists), kept as long as the entry.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def team_ids(self) -> frozenset[str]:
+        return frozenset(str(team.pk) for team in self.teams)
+
+    @cached_property
+    def pattern_keys(self) -> frozenset[str]:
+        return frozenset(key for key, _name in self.patterns)
 
     def team_choices(self) -> list[tuple[str, str]]:
-        return [(str(team.pk), team.label) for team in self.teams]
+        """Return (team id as text, "name (party kind)") pairs, by name, in the active language."""
+        key = ("team choices", get_language())
+        choices = self.memo.get(key)
+        if choices is None:
+            choices = [(str(team.pk), team.label) for team in self.teams]
+            self.memo[key] = choices
+        return choices
 
 
 class _LookupCache:

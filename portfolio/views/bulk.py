@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from portfolio.access import portfolio_for_request
 from portfolio.bulk import bulk_apply, bulk_change, bulk_plan, describe, result_message, skipped_message
+from portfolio.catalogue.listing import ListState
 from portfolio.catalogue.lookups import catalogue_lookups
 from portfolio.models import Role
 from portfolio.views.bulk_forms import BulkForm
 from portfolio.views.rendering import INVALID_STATUS
 from portfolio.views.service_errors import add_service_errors
-from portfolio.views.service_list import list_state, list_url
+from portfolio.views.service_list import list_url
 
 TEMPLATE = "portfolio/bulk_confirm.html"
 
@@ -32,7 +33,7 @@ def bulk(request, key):
     portfolio = access.portfolio
     lookups = catalogue_lookups(portfolio)
     form = BulkForm(request.POST, lookups=lookups)
-    state = list_state(QueryDict(request.POST.get("list_state", "").removeprefix("?")), lookups)
+    state = ListState.from_query(QueryDict(request.POST.get("list_state", "").removeprefix("?")), lookups)
     back_url = list_url(portfolio.key, state)
     plan = change = None
     if form.is_valid():

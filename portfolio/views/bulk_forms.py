@@ -1,4 +1,4 @@
-"""The form of the catalogue page's bulk actions, shared by the list (which renders it) and the bulk view."""
+"""The bulk actions' form: the list page renders its selects, the bulk view validates it."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,6 +27,23 @@ REQUIRED = {
         "activity": gettext_lazy("Choose the lifecycle activity."),
     },
 }
+
+
+BULK_SELECTS = ("pattern", "status", "owner", "team", "role", "activity")
+
+
+def bulk_choices(lookups: CatalogueLookups) -> dict[str, list[tuple[str, str]]]:
+    """Return the choices of each select of the bulk form, "Choose…" first."""
+    choose = ("", _("Choose…"))
+    teams = lookups.team_choices()
+    return {
+        "pattern": [choose, *lookups.patterns],
+        "status": [choose, *ServiceStatus.choices],
+        "owner": [choose, (NONE, _("No owning team")), *teams],
+        "team": [choose, *teams],
+        "role": [choose, *RaciRole.choices],
+        "activity": [choose, *lookups.activities],
+    }
 
 
 class ServiceIdsField(forms.Field):
@@ -61,14 +78,8 @@ class BulkForm(forms.Form):
 
     def __init__(self, data=None, *, lookups: CatalogueLookups):
         super().__init__(data)
-        choose = ("", _("Choose…"))
-        teams = lookups.team_choices()
-        self.fields["pattern"].choices = [choose, *lookups.patterns]
-        self.fields["status"].choices = [choose, *ServiceStatus.choices]
-        self.fields["owner"].choices = [choose, (NONE, _("No owning team")), *teams]
-        self.fields["team"].choices = [choose, *teams]
-        self.fields["role"].choices = [choose, *RaciRole.choices]
-        self.fields["activity"].choices = [choose, *lookups.activities]
+        for name, choices in bulk_choices(lookups).items():
+            self.fields[name].choices = choices
 
     def clean(self):
         cleaned = super().clean()

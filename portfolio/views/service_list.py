@@ -4,21 +4,20 @@ The URL carries the whole state of the list (see `ListState`), so a link or
 the back button shows the same list again. An htmx request gets the table
 alone and an `HX-Push-Url` header with the tidy URL of that state. The page and
 the table share one URL, so responses vary on the htmx headers, and an htmx
-history restore gets the whole page (see `is_partial_request`).
+history restore gets the whole page (see `is_partial_request`). Only the whole
+page builds the filters, the bulk form and the new-service form.
 """
 
 from dataclasses import dataclass, replace
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from portfolio.access import PortfolioAccess, portfolio_for_request
@@ -26,9 +25,10 @@ from portfolio.analysis import Level, analyse_portfolio
 from portfolio.catalogue.listing import NONE, SORT_COLUMNS, ListState, catalogue_page
 from portfolio.catalogue.lookups import CatalogueLookups, catalogue_lookups
 from portfolio.forms import ServiceCreateForm
-from portfolio.models import Role, ServiceStatus
+from portfolio.models import Role, Service, ServiceStatus
 from portfolio.services import service_create
-from portfolio.views.bulk_forms import BulkForm
+from portfolio.views.bulk_forms import BULK_SELECTS, bulk_choices
+from portfolio.views.options import QuickSelect, cached_options
 from portfolio.views.rendering import INVALID_STATUS, is_partial_request, render_page
 from portfolio.views.service_errors import add_service_errors
 
@@ -43,49 +43,13 @@ COLUMN_LABELS = {
 }
 
 
-class ServiceListForm(forms.Form):
-    """Reads the list's state from the query string; an invalid value is dropped, never an error."""
+@dataclass(frozen=True)
+class Row:
+    """A service on the page with its pattern names and its finding badges: (level, "2 errors") pairs."""
 
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    pattern = forms.ChoiceField(label=gettext_lazy("Pattern"), required=False)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    owner = forms.ChoiceField(label=gettext_lazy("Owning team"), required=False)
-    findings = forms.ChoiceField(label=gettext_lazy("Findings"), required=False)
-    sort = forms.ChoiceField(required=False, choices=[
-        (prefix + column, prefix + column) for column in SORT_COLUMNS for prefix in ("", "-")
-    ])
-
-    def __init__(self, data, *, lookups: CatalogueLookups):
-        super().__init__(data)
-        self.fields["pattern"].choices = [
-            ("", _("Any pattern")), (NONE, _("No pattern")), *lookups.patterns,
-        ]
-        self.fields["status"].choices = [("", _("Any status")), *ServiceStatus.choices]
-        self.fields["owner"].choices = [
-            ("", _("Any team")), (NONE, _("No owning team")), *lookups.team_choices(),
-        ]
-        self.fields["findings"].choices = [
-            ("", _("With or without findings")),
-            (Level.ERROR.label, _("With errors")),
-            (Level.WARNING.label, _("With warnings")),
-            (Level.INFO.label, _("With info findings")),
-        ]
-
-    def state(self, page) -> ListState:
-        """Return the valid values as a ListState on `page` (a page number as text, or None)."""
-        self.is_valid()
-        value = self.cleaned_data.get
-        sort = value("sort") or "name"
-        return ListState(
-            search=" ".join((value("q") or "").split()),
-            pattern=value("pattern") or "",
-            status=value("status") or "",
-            owner=value("owner") or "",
-            findings=value("findings") or "",
-            sort=sort.removeprefix("-"),
-            descending=sort.startswith("-"),
-            page=_page_number(page),
-        )
+    service: Service
+    patterns: tuple[str, ...]
+    badges: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -106,11 +70,8 @@ def services(request, key):
     access = portfolio_for_request(request, key, Role.EDITOR if writing else Role.VIEWER)
     lookups = catalogue_lookups(access.portfolio)
     form = None
-    if access.can_edit:
-        form = ServiceCreateForm(request.POST if writing else None, portfolio=access.portfolio)
-        # Render the team choices from the cached lookups; validating a POST still reads the database.
-        form.fields["owner"].choices = [("", form.fields["owner"].empty_label), *lookups.team_choices()]
     if writing:
+        form = _create_form(access, lookups, request.POST)
         created = _create(form, access.portfolio)
         if created is not None:
             messages.success(request, _("Service “%(name)s” created.") % {"name": created.name})
@@ -118,14 +79,43 @@ def services(request, key):
     return _render_list(request, access, lookups, form)
 
 
-def list_state(query: QueryDict, lookups: CatalogueLookups) -> ListState:
-    """Return the list state in `query`, keeping only valid values."""
-    return ServiceListForm(query, lookups=lookups).state(query.get("page"))
-
-
 def list_url(portfolio_key: str, state: ListState | None = None) -> str:
     url = reverse("service-list", args=[portfolio_key])
     return url + state.query() if state is not None else url
+
+
+def filter_choices(lookups: CatalogueLookups) -> dict[str, list[tuple[str, str]]]:
+    """Return the choices of each filter select, the "any" choice first."""
+    return {
+        "pattern": [("", _("Any pattern")), (NONE, _("No pattern")), *lookups.patterns],
+        "status": [("", _("Any status")), *ServiceStatus.choices],
+        "owner": [("", _("Any team")), (NONE, _("No owning team")), *lookups.team_choices()],
+        "findings": [
+            ("", _("With or without findings")),
+            (Level.ERROR.label, _("With errors")),
+            (Level.WARNING.label, _("With warnings")),
+            (Level.INFO.label, _("With info findings")),
+        ],
+    }
+
+
+def finding_badges(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """Return (level, label) pairs for the levels with findings, worded as level_counts.html words them."""
+    labels = {
+        "error": lambda n: ngettext("%(n)s error", "%(n)s errors", n),
+        "warning": lambda n: ngettext("%(n)s warning", "%(n)s warnings", n),
+        "info": lambda n: ngettext("%(n)s info", "%(n)s info", n),
+    }
+    return [(level, labels[level](counts[level]) % {"n": counts[level]}) for level in labels if counts[level]]
+
+
+def _create_form(access: PortfolioAccess, lookups: CatalogueLookups, data=None) -> ServiceCreateForm:
+    form = ServiceCreateForm(data, portfolio=access.portfolio)
+    # The team choices come from the cached lookups; validating a POST still reads the database.
+    owner = form.fields["owner"]
+    owner.widget = QuickSelect()
+    owner.choices = [("", owner.empty_label), *lookups.team_choices()]
+    return form
 
 
 def _create(form: ServiceCreateForm, portfolio):
@@ -139,8 +129,7 @@ def _create(form: ServiceCreateForm, portfolio):
 
 
 def _render_list(request, access: PortfolioAccess, lookups: CatalogueLookups, form):
-    filters = ServiceListForm(request.GET, lookups=lookups)
-    state = filters.state(request.GET.get("page"))
+    state = ListState.from_query(request.GET, lookups)
     counts = analyse_portfolio(access.portfolio).counts_by_service
     listing = catalogue_page(access.portfolio, state, counts, lookups)
     # A page number out of range shows the last page; the links and the pushed URL name that page.
@@ -151,28 +140,50 @@ def _render_list(request, access: PortfolioAccess, lookups: CatalogueLookups, fo
     context = {
         "access": access,
         "portfolio": access.portfolio,
-        "filters": filters,
         "state": state,
         "state_query": state.query(),
-        "listing": listing,
         "page": page,
-        "rows": listing.rows,
+        "rows": [Row(row.service, row.patterns, finding_badges(row.counts)) for row in listing.rows],
         "columns": _columns(base_url, state),
         "previous_url": _page_url(base_url, state, page.number - 1) if page.has_previous() else None,
         "next_url": _page_url(base_url, state, page.number + 1) if page.has_next() else None,
         "clear_url": base_url,
-        "form": form,
-        "bulk_form": BulkForm(lookups=lookups) if access.can_edit else None,
     }
     if request.method == "POST":
+        context |= _page_context(access, lookups, state, form)
         return render_page(request, TEMPLATE, context, status=INVALID_STATUS)
 
+    partial = is_partial_request(request)
+    if not partial:
+        context |= _page_context(access, lookups, state, form)
     response = render_page(request, TEMPLATE, context, partial=TABLE_PARTIAL)
-    if is_partial_request(request):
+    if partial:
         response["HX-Push-Url"] = base_url + state.query()
     # render_page varies on HX-Request; a history restore also sends HX-Request, and must get the page.
     patch_vary_headers(response, ["HX-History-Restore-Request"])
     return response
+
+
+def _page_context(access: PortfolioAccess, lookups: CatalogueLookups, state: ListState, form) -> dict:
+    """Build what the whole page shows around the table: the filters and, for editors, the forms."""
+    selected = {"pattern": state.pattern, "status": state.status, "owner": state.owner,
+                "findings": state.findings}
+    context = {
+        "filter_options": {
+            name: cached_options(lookups.memo, f"filter {name}",
+                                 lambda name=name: filter_choices(lookups)[name], value)
+            for name, value in selected.items()
+        },
+        "form": form,
+        "bulk_options": None,
+    }
+    if access.can_edit:
+        context["form"] = form if form is not None else _create_form(access, lookups)
+        context["bulk_options"] = {
+            name: cached_options(lookups.memo, f"bulk {name}", lambda name=name: bulk_choices(lookups)[name])
+            for name in BULK_SELECTS
+        }
+    return context
 
 
 def _columns(base_url: str, state: ListState) -> list[Column]:
@@ -193,11 +204,3 @@ def _page_url(base_url: str, state: ListState, number: int) -> str:
 def _link(base_url: str, state: ListState) -> str:
     """Return a link to the list in `state`: the query string alone, or the list's path for the defaults."""
     return state.query() or base_url
-
-
-def _page_number(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 1)
