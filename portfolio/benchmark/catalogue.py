@@ -90,8 +90,8 @@ class CatalogueMeasurement:
             "## Catalogue page",
             "",
             f"The catalogue page (`/p/<key>/services/`, {PAGE_SIZE} services a page, sorted by name) against "
-            "the Django admin changelist of the same services with the same page size, requested with "
-            "`django.test.Client` as a superuser who owns the portfolio, after a warm-up that fills the "
+            "the Django admin changelist of the same services with the same page size. Both are requested "
+            "with `django.test.Client` as a superuser who owns the portfolio, after a warm-up that fills the "
             f"analysis and lookup caches. {self.pairs} interleaved pairs per comparison; a ratio is the "
             "median of the per-pair ratios. Measured by `portfolio.benchmark.catalogue.measure_catalogue`.",
             "",
