@@ -100,6 +100,8 @@ def test_keyboard_home_end_and_undo(editor_page):
 
     page.keyboard.press("Enter")
     expect(page.locator("#editor-status")).to_contain_text("Platform team")
+    # htmx keeps the old attributes (hidden, when there was no status) until the swap settles.
+    expect(page.locator("#undo-button")).to_be_visible()
     page.locator("#undo-button").focus()
     page.keyboard.press("Enter")
 
