@@ -204,7 +204,7 @@ def gc_paused():
 # one of a few values (an empty context, a pattern's full scope).
 
 def load_services(queryset) -> dict[int, ServiceInfo]:
-    """Map service ids to ServiceInfo, in key order, without patterns or RACI cells yet."""
+    """Map service ids to ServiceInfo in the database's key order, without patterns or RACI cells yet."""
     rows = (
         queryset.order_by("key")
         .annotate(context_text=Cast("context", TextField()))
