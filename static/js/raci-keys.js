@@ -4,6 +4,9 @@
 // activity; Home and End jump to the row's first and last button. Enter and Space press the
 // focused button as usual. The listener sits on the document, so it keeps working after htmx
 // replaces the matrix, and htmx gives the focus back to the button with the same id.
+// htmx 2.0 wires up swapped-in forms only when the swap settles (defaultSettleDelay, 20 ms). A key
+// pressed in between would submit the form without htmx and reload the page, so Enter and Space
+// first have htmx process the button's form, which changes nothing for a form already processed.
 (function () {
   "use strict";
 
@@ -32,6 +35,10 @@
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    if ((event.key === "Enter" || event.key === " ") && window.htmx && current.form) {
+      window.htmx.process(current.form);
       return;
     }
     var matrix = current.closest("[data-raci-matrix]");
