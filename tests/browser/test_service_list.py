@@ -1,4 +1,4 @@
-"""The catalogue page in a real browser: bulk changes of selected services, and the back button after filtering."""
+"""The catalogue page in a browser: bulk changes of selected services, the back button after filtering."""
 
 import re
 
