@@ -14,7 +14,7 @@ from portfolio.models import Role, Service
 PASSWORD = "pw-for-tests"
 
 # Library data from the migrations must survive the flush that ends a transactional test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
