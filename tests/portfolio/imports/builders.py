@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 import zipfile
 from io import StringIO
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from portfolio.imports.apply import import_apply
 from portfolio.imports.parse import UploadedFile
 from portfolio.imports.preview import import_preview
+from portfolio.models import PatternAssignment, PracticeAdoption, Responsibility, Service, Team
 
 FILES = Path(__file__).resolve().parent / "files"
 
@@ -82,3 +84,23 @@ def dump_portfolio_data() -> str:
     out = StringIO()
     call_command("dumpdata", "portfolio", stdout=out)
     return out.getvalue()
+
+
+def portfolio_content(portfolio) -> dict:
+    """Return the portfolio's rows by their natural keys, without ids, for comparing two portfolios."""
+    return {
+        "teams": sorted(Team.objects.filter(portfolio=portfolio)
+                        .values_list("name", "party_kind", "contact", "member_count")),
+        "services": sorted(
+            (key, name, description, status, owner or "", json.dumps(context, sort_keys=True))
+            for key, name, description, status, owner, context in Service.objects.filter(portfolio=portfolio)
+            .values_list("key", "name", "description", "status", "owner__name", "context")),
+        "assignments": sorted((service, pattern, tuple(activities)) for service, pattern, activities in
+                              PatternAssignment.objects.filter(service__portfolio=portfolio)
+                              .values_list("service__key", "pattern_id", "activities")),
+        "responsibilities": sorted(Responsibility.objects.filter(service__portfolio=portfolio)
+                                   .values_list("service__key", "activity_id", "team__name", "role")),
+        "adoptions": sorted((practice, status, level or 0, owner or "") for practice, status, level, owner in
+                            PracticeAdoption.objects.filter(portfolio=portfolio)
+                            .values_list("practice_id", "status", "capability_level", "owner__name")),
+    }

@@ -7,32 +7,12 @@ import pytest
 
 from portfolio.demo.loader import DATA_FILE, demo_load
 from portfolio.imports.columns import Kind
-from portfolio.models import PatternAssignment, PracticeAdoption, Responsibility, Service, Team
+from portfolio.models import Service
 from portfolio.reports.build import build_report
 from portfolio.reports.serialise import report_to_json
-from tests.portfolio.imports.builders import apply, counts, messages, preview
+from tests.portfolio.imports.builders import apply, counts, messages, portfolio_content, preview
 
 AS_OF = date(2026, 1, 15)
-
-
-def portfolio_content(portfolio) -> dict:
-    """Return the portfolio's rows by their natural keys, without ids, for comparing two portfolios."""
-    return {
-        "teams": sorted(Team.objects.filter(portfolio=portfolio)
-                        .values_list("name", "party_kind", "contact", "member_count")),
-        "services": sorted(
-            (key, name, description, status, owner or "", json.dumps(context, sort_keys=True))
-            for key, name, description, status, owner, context in Service.objects.filter(portfolio=portfolio)
-            .values_list("key", "name", "description", "status", "owner__name", "context")),
-        "assignments": sorted((service, pattern, tuple(activities)) for service, pattern, activities in
-                              PatternAssignment.objects.filter(service__portfolio=portfolio)
-                              .values_list("service__key", "pattern_id", "activities")),
-        "responsibilities": sorted(Responsibility.objects.filter(service__portfolio=portfolio)
-                                   .values_list("service__key", "activity_id", "team__name", "role")),
-        "adoptions": sorted((practice, status, level or 0, owner or "") for practice, status, level, owner in
-                            PracticeAdoption.objects.filter(portfolio=portfolio)
-                            .values_list("practice_id", "status", "capability_level", "owner__name")),
-    }
 
 
 def exported_report(portfolio) -> dict:
