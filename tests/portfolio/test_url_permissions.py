@@ -101,6 +101,7 @@ EXPECTED = {
     "workshops:agenda-change": EDITOR_POST,
     "workshops:status": EDITOR_POST,
     "workshops:minutes": Expected(Role.VIEWER, Role.VIEWER),
+    "workshops:action-done": EDITOR_POST,
     # Redirects to the first agenda item without reading the portfolio; that page checks access.
     "workshops:board": Expected(Role.VIEWER, None, get_status=302, non_member_get_status=302),
     "workshops:board-item": PAGE,
@@ -232,6 +233,12 @@ def kwargs_for(name: str, world, user) -> tuple[dict, dict]:
         kwargs["workshop_id"] = workshop.pk
         if "item_id" in params:
             kwargs["item_id"] = item.pk
+        if "action_id" in params:
+            from portfolio.workshops.models import ActionItem
+
+            kwargs["action_id"] = ActionItem.objects.create(
+                workshop=workshop, description="Agree terms", owner=world["team"],
+                due_on=date.today() + timedelta(days=7)).pk
         if name == "workshops:poll" and user is not None:
             from portfolio.workshops.live import poll_token
 

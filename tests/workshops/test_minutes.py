@@ -1,11 +1,14 @@
 import datetime
+import io
 
+import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from portfolio.workshops import services
 from portfolio.workshops.changes import Change
 from portfolio.workshops.minutes import workshop_minutes
-from portfolio.workshops.models import ChangeKind
+from portfolio.workshops.models import ActionItem, ChangeKind, Workshop
 
 
 def run_workshop(workshop, claims, editor, make_team):
@@ -46,3 +49,61 @@ def test_minutes_page_and_markdown(client, workshop, claims, editor, viewer, mak
         assert "VCP-E001" in body
         assert "Agree L3 terms" in body
     assert text.startswith("# Minutes: Pattern review")
+
+
+def test_minutes_pdf_text(client, workshop, claims, editor, viewer, make_team):
+    run_workshop(workshop, claims, editor, make_team)
+    team = claims.portfolio.teams.get()
+    services.action_add(workshop=workshop, description="翻訳を確認する 🚀", owner=team,
+                        due_on=datetime.date(2025, 6, 1))
+    client.force_login(viewer)
+    response = client.get(reverse("workshops:minutes", args=[workshop.portfolio.key, workshop.pk]),
+                          {"format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="workshop-{workshop.pk}-minutes.pdf"'
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for expected in ("Pattern review", "Bought as SaaS", "The desk owns support", "VCP-E001",
+                     "Agree L3 terms", "翻訳を確認する"):
+        assert expected in text
+
+
+@pytest.mark.parametrize(("done", "open_after", "done_after"), [
+    ("1", [], ["Agree L3 terms"]),
+    ("0", ["Agree L3 terms"], []),
+])
+def test_action_done_toggle_after_close(client, workshop, claims, editor, make_team,
+                                                             done, open_after, done_after):
+    run_workshop(workshop, claims, editor, make_team)
+    action = ActionItem.objects.get(workshop=workshop)
+    if done == "0":
+        services.action_set_done(item=action, done=True)
+    version = Workshop.objects.get(pk=workshop.pk).version
+    client.force_login(editor)
+    url = reverse("workshops:action-done", args=[workshop.portfolio.key, workshop.pk, action.pk])
+    response = client.post(url, {"done": done}, follow=True)
+    minutes = response.context["minutes"]
+    assert [a.description for a in minutes.open_actions] == open_after
+    assert [a.description for a in minutes.done_actions] == done_after
+    assert Workshop.objects.get(pk=workshop.pk).version != version
+
+
+def test_action_done_viewer_forbidden(client, workshop, claims, editor, viewer, make_team):
+    run_workshop(workshop, claims, editor, make_team)
+    action = ActionItem.objects.get(workshop=workshop)
+    client.force_login(viewer)
+    url = reverse("workshops:action-done", args=[workshop.portfolio.key, workshop.pk, action.pk])
+    assert client.post(url, {"done": "1"}).status_code == 403
+    assert not ActionItem.objects.get(pk=action.pk).done
+
+
+def test_action_done_other_workshop_not_found(client, workshop, claims, editor, make_team):
+    run_workshop(workshop, claims, editor, make_team)
+    other = services.workshop_create(portfolio=workshop.portfolio, title="Another",
+                                     date=datetime.date(2025, 3, 5), facilitator=editor)
+    action = ActionItem.objects.get(workshop=workshop)
+    client.force_login(editor)
+    url = reverse("workshops:action-done", args=[workshop.portfolio.key, other.pk, action.pk])
+    assert client.post(url, {"done": "1"}).status_code == 404
+    assert not ActionItem.objects.get(pk=action.pk).done

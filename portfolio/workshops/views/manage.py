@@ -3,9 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +11,6 @@ from portfolio.access import portfolio_for_request
 from portfolio.models import Role, Service
 from portfolio.workshops import services
 from portfolio.workshops.forms import AgendaAddForm, WorkshopForm
-from portfolio.workshops.minutes import workshop_minutes
 from portfolio.workshops.models import AgendaItem, Workshop
 from portfolio.workshops.selectors import workshop_agenda, workshop_for_request
 
@@ -94,16 +91,3 @@ def workshop_status(request, key, workshop_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("workshops:edit", key, workshop.pk)
-
-
-@login_required
-def workshop_minutes_page(request, key, workshop_id):
-    """Show the minutes; `?format=md` downloads them as Markdown."""
-    access, workshop = workshop_for_request(request, key, workshop_id)
-    context = {"access": access, "portfolio": access.portfolio, "minutes": workshop_minutes(workshop)}
-    if request.GET.get("format") == "md":
-        text = render_to_string("workshops/minutes.md", context, request=request)
-        response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="workshop-{workshop.pk}-minutes.md"'
-        return response
-    return render(request, "workshops/minutes.html", context)
