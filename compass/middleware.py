@@ -2,11 +2,11 @@
 
 import logging
 import time
-from urllib.parse import unquote_to_bytes, urlparse
+from urllib.parse import unquote_to_bytes, urlparse, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
@@ -42,9 +42,25 @@ class HtmxLoginRedirectMiddleware:
         if urlparse(location).path != login_path:
             return response
         response.status_code = 204
-        response["HX-Redirect"] = location
+        response["HX-Redirect"] = self._back_to_page(request, location)
         del response["Location"]
         return response
+
+    @staticmethod
+    def _back_to_page(request, location: str) -> str:
+        """Return `location` with `next` set to the page the browser shows, when htmx names it.
+
+        The request's own URL is often a partial or an endpoint that takes POST only,
+        so coming back to it after the login would show a fragment or a 405. Only
+        a same-origin page is used; django-htmx drops any other.
+        """
+        page = request.htmx.current_url_abs_path
+        if not page:
+            return location
+        parts = urlsplit(location)
+        query = QueryDict(parts.query, mutable=True)
+        query["next"] = page
+        return urlunsplit(parts._replace(query=query.urlencode(safe="/")))
 
 
 class RequestIdMiddleware:

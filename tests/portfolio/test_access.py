@@ -1,5 +1,7 @@
 """Membership and role checks on every portfolio URL, and the access helper itself."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -171,3 +173,24 @@ def test_portfolio_for_request_uses_one_query(portfolio, make_member, django_ass
 
     with django_assert_num_queries(1):
         portfolio_for_request(request, portfolio.key)
+
+
+@pytest.mark.parametrize(("current_url", "expected_next"), [
+    ("http://testserver/p/acme/services/?q=claims", "/p/acme/services/?q=claims"),
+    ("https://elsewhere.example/p/acme/", None),
+    (None, None),
+])
+def test_expired_htmx_post_returns_to_page(client, portfolio, team, current_url, expected_next):
+    """After the login the user lands on the page they were on, not on the POST-only endpoint."""
+    url = url_for(portfolio, "service-set-accountable", ("claims", "build"))
+    headers = {"HTTP_HX_REQUEST": "true"}
+    if current_url is not None:
+        headers["HTTP_HX_CURRENT_URL"] = current_url
+
+    response = client.post(url, {}, **headers)
+
+    assert response.status_code == 204
+    target = urlsplit(response["HX-Redirect"])
+    assert target.path == reverse("login")
+    next_url = parse_qs(target.query)["next"][0]
+    assert next_url == (expected_next or url)
