@@ -1,8 +1,9 @@
 """Build the report model from one portfolio in a fixed number of queries.
 
 The queries are the analysis snapshot's twelve, one for the waivers, one for the
-library release, one for the patterns' governance risk notes and, for a whole
-portfolio, one for the latest published report: sixteen, whatever the size.
+library release, one for the patterns' governance risk notes, two for the records
+the snapshot leaves out (team details, service descriptions) and, for a whole
+portfolio, one for the latest published report: eighteen, whatever the size.
 The waivers are applied on the report's date, so the findings are the ones that
 count on that day.
 """
@@ -18,6 +19,7 @@ from portfolio.models import Portfolio
 from portfolio.reports import sections
 from portfolio.reports.catalogue import catalogue_version, rule_lines
 from portfolio.reports.model import SCHEMA_VERSION, Cover, Report
+from portfolio.reports.records import Records, load_records, team_lines
 from portfolio.reports.scope import ReportFilter
 from portfolio.reports.services import service_sections, waiver_lines
 from portfolio.reports.sorting import name_key
@@ -32,6 +34,7 @@ class ReportInputs:
     result: AnalysisResult
     library_version: str
     governance_risks: dict[str, str]
+    records: Records
 
 
 def load_inputs(portfolio: Portfolio, as_of: date) -> ReportInputs:
@@ -39,7 +42,7 @@ def load_inputs(portfolio: Portfolio, as_of: date) -> ReportInputs:
     result = with_waivers(analyse(snapshot), load_waivers(portfolio), as_of)
     release = LibraryRelease.objects.order_by("-loaded_at").values_list("version", flat=True).first()
     risks = dict(Pattern.objects.values_list("key", "governance_risk"))
-    return ReportInputs(portfolio.name, snapshot, result, release or "", risks)
+    return ReportInputs(portfolio.name, snapshot, result, release or "", risks, load_records(portfolio))
 
 
 def build_report(
@@ -94,7 +97,8 @@ def assemble(inputs: ReportInputs, *, as_of: date, author: str, report_filter: R
         practices=sections.practices(snapshot, governed),
         risks=sections.risks(snapshot, governed, inputs.governance_risks),
         portfolio_findings=sections.finding_lines(portfolio_findings),
-        services=service_sections(snapshot, selected, result, waivers),
+        services=service_sections(snapshot, selected, result, waivers, inputs.records.descriptions),
         waivers=waivers,
         rules=rule_lines(),
+        teams=team_lines(snapshot, inputs.records, selected, whole=whole),
     )

@@ -12,7 +12,9 @@ from datetime import date
 
 from portfolio.reports import labels
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Published reports keep the version they were made with; version 2 only added fields to version 1.
+READABLE_SCHEMA_VERSIONS = (1, 2)
 RACI_ROLE_FIELDS = (("A", "accountable"), ("R", "responsible"), ("C", "consulted"), ("I", "informed"))
 
 
@@ -127,10 +129,22 @@ class PracticeLine:
 
 
 @dataclass(frozen=True)
+class AdoptionLine:
+    """A practice adoption as the portfolio records it, whether or not a pattern in use needs the practice."""
+
+    key: str
+    name: str
+    status: str
+    capability_level: int | None
+    owner: str
+
+
+@dataclass(frozen=True)
 class Practices:
     min_capability_level: int
     needed: list[PracticeLine]
     unneeded: list[PracticeLine]
+    recorded: list[AdoptionLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,16 @@ class TeamRef:
 
 
 @dataclass(frozen=True)
+class TeamLine:
+    """A team with its details: the report's record of it, beyond the name and kind a reference carries."""
+
+    name: str
+    party_kind: str
+    contact: str
+    member_count: int | None
+
+
+@dataclass(frozen=True)
 class AssignmentLine:
     pattern_key: str
     pattern_name: str
@@ -227,6 +251,8 @@ class ServiceSection:
     raci: list[RaciLine]
     findings: list[FindingLine]
     waivers: list[WaiverLine]
+    description: str = ""
+    context: dict[str, str] = field(default_factory=dict)
 
     @property
     def status_label(self) -> str:
@@ -276,6 +302,7 @@ class Report:
     services: list[ServiceSection]
     waivers: list[WaiverLine]
     rules: list[RuleLine]
+    teams: list[TeamLine] = field(default_factory=list)
 
     def all_findings(self) -> list[FindingLine]:
         """Return the portfolio's findings followed by each service's, in report order."""

@@ -27,6 +27,7 @@ from portfolio.reports.model import (
     Summary,
     WaiverLine,
 )
+from portfolio.reports.records import adoption_lines
 from portfolio.reports.sorting import name_key
 
 RISK_FACTOR = "risk_profile"
@@ -96,7 +97,7 @@ def charts(snapshot: PortfolioSnapshot, governed: list[ServiceInfo], findings: l
 
 
 def practices(snapshot: PortfolioSnapshot, governed: list[ServiceInfo]) -> Practices:
-    """List the key practices that the patterns in use need, then adopted practices none needs."""
+    """List the key practices of the patterns in use, adopted practices none needs, and every adoption."""
     in_use = {pattern for service in governed for pattern in service.patterns}
     needed: dict[str, list[str]] = {}
     for key in in_use:
@@ -116,6 +117,7 @@ def practices(snapshot: PortfolioSnapshot, governed: list[ServiceInfo]) -> Pract
         min_capability_level=minimum,
         needed=sorted(needed_lines, key=lambda line: (name_key(line.name), line.key)),
         unneeded=sorted(unneeded_lines, key=lambda line: (name_key(line.name), line.key)),
+        recorded=adoption_lines(snapshot),
     )
 
 

@@ -13,7 +13,7 @@ import typing
 from datetime import date
 from functools import cache
 
-from portfolio.reports.model import SCHEMA_VERSION, Report
+from portfolio.reports.model import READABLE_SCHEMA_VERSIONS, Report
 
 
 class SchemaError(ValueError):
@@ -35,11 +35,13 @@ def content_hash(text: str) -> str:
 
 
 def report_from_json(text: str) -> Report:
+    """Read a report of any readable schema version; fields that an older version lacks get their defaults."""
     data = json.loads(text)
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_SCHEMA_VERSIONS:
+        readable = ", ".join(map(str, READABLE_SCHEMA_VERSIONS))
         raise SchemaError(f"Report schema version {version!r} is not supported; this code reads "
-                          f"version {SCHEMA_VERSION}.")
+                          f"versions {readable}.")
     return _decode(Report, data)
 
 

@@ -46,7 +46,8 @@ def _waiver_line(waiver: WaiverInfo, status: str, message: str) -> WaiverLine:
 
 
 def service_sections(snapshot: PortfolioSnapshot, selected: list[ServiceInfo], result: AnalysisResult,
-                     waivers: list[WaiverLine]) -> list[ServiceSection]:
+                     waivers: list[WaiverLine], descriptions: dict[int, str]) -> list[ServiceSection]:
+    """Make a section per selected service; `descriptions` maps service ids to their descriptions."""
     waivers_by_service = defaultdict(list)
     for waiver in waivers:
         if waiver.service is not None:
@@ -61,6 +62,8 @@ def service_sections(snapshot: PortfolioSnapshot, selected: list[ServiceInfo], r
             raci=_raci(snapshot, service),
             findings=[finding_line(finding) for finding in result.for_service(service.key)],
             waivers=waivers_by_service.get(service.key, []),
+            description=descriptions.get(service.id, ""),
+            context=dict(sorted(service.context.items())),
         )
         for service in selected
     ]

@@ -45,7 +45,7 @@ def test_json_download_matches_the_portfolio(viewer_client, sample):
     data = json.loads(response.content)
 
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["cover"]["revision"] == sample.portfolio.revision
     assert {service["name"] for service in data["services"]} == set(
         Service.objects.filter(portfolio=sample.portfolio).values_list("name", flat=True))

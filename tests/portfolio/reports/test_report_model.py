@@ -1,12 +1,13 @@
 """The report model: values built from the portfolio, filters, sorting, JSON round trip."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from portfolio.reports.build import build_report
 from portfolio.reports.catalogue import catalogue_version
-from portfolio.reports.model import SCHEMA_VERSION
+from portfolio.reports.model import SCHEMA_VERSION, TeamLine
 from portfolio.reports.scope import ReportFilter
 from portfolio.reports.serialise import SchemaError, report_from_json, report_to_json
 from portfolio.reports.sorting import name_key
@@ -155,6 +156,25 @@ def test_json_round_trip_gives_the_same_report(sample):
     assert json.loads(text)["schema_version"] == SCHEMA_VERSION
 
 
+def test_json_of_schema_version_1_still_reads(sample):
+    data = json.loads(report_to_json(report_of(sample)))
+    data["schema_version"] = 1
+    del data["teams"]
+    del data["practices"]["recorded"]
+    for service in data["services"]:
+        del service["description"]
+        del service["context"]
+
+    report = report_from_json(json.dumps(data))
+
+    assert report.schema_version == 1
+    assert report.teams == []
+    assert report.practices.recorded == []
+    assert {service.description for service in report.services} == {""}
+    assert report.services == [replace(service, description="", context={})
+                               for service in report_of(sample).services]
+
+
 def test_json_of_another_schema_version_is_rejected(sample):
     data = json.loads(report_to_json(report_of(sample)))
     data["schema_version"] = 99
@@ -165,3 +185,45 @@ def test_json_of_another_schema_version_is_rejected(sample):
 
 def test_same_revision_gives_identical_json(sample):
     assert report_to_json(report_of(sample)) == report_to_json(report_of(sample))
+
+
+def test_records_list_every_team_with_details(sample, make_team):
+    make_team(sample.portfolio, "Idle team", "customer", contact="idle@example.com", member_count=2)
+
+    teams = report_of(sample).teams
+
+    names = ["Équipe Plateforme", ARABIC, "Nimbus Cloud", EMOJI, "Idle team"]
+    assert [team.name for team in teams] == sorted(names, key=name_key)
+    assert TeamLine("Idle team", "customer", "idle@example.com", 2) in teams
+    assert TeamLine("Nimbus Cloud", "vendor", "", None) in teams
+
+
+def test_filtered_report_lists_the_teams_it_names(sample):
+    teams = report_of(sample, team_id=sample.teams["vendor"].pk).teams
+
+    # The vendor's service names the platform, data and vendor teams; the platform team owns a practice.
+    named = ["Équipe Plateforme", ARABIC, "Nimbus Cloud"]
+    assert [team.name for team in teams] == sorted(named, key=name_key)
+
+
+def test_services_carry_description_and_context(sample):
+    service = sample.services["claims"]
+    service.description = "Line one\nLine two 🚀"
+    service.context = {"risk_profile": "build", "audience": "internal"}
+    service.save()
+
+    section = next(section for section in report_of(sample).services if section.key == "claims")
+
+    assert section.description == "Line one\nLine two 🚀"
+    assert section.context == {"audience": "internal", "risk_profile": "build"}
+
+
+def test_practices_record_every_adoption(sample):
+    recorded = report_of(sample).practices.recorded
+
+    assert [(line.key, line.status, line.capability_level, line.owner) for line in recorded] == [
+        ("architecture-management", "adopted", 3, "Équipe Plateforme"),
+        ("deployment-management", "planned", None, ""),
+        ("release-management", "adopted", 1, ""),
+        ("workforce-and-talent-management", "adopted", 4, ""),
+    ]

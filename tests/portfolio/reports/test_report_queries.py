@@ -10,7 +10,8 @@ from portfolio.reports.publishing import report_publish
 from tests.portfolio.reports.conftest import fill
 
 # Session, user, membership, team and pattern choices, the snapshot's 12, waivers, library
-# release, governance risks, latest published report, plus a savepoint or two around a stream.
+# release, governance risks, team details, service descriptions, latest published report, plus
+# a savepoint or two around a stream.
 MAX_QUERIES = 24
 
 LIVE = {
@@ -84,5 +85,5 @@ def test_build_report_query_count_is_bounded(sized, django_assert_max_num_querie
     from portfolio.reports.build import build_report
 
     _, portfolios = sized
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         build_report(portfolios[40], as_of=timezone.localdate(), author="x")
