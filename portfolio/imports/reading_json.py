@@ -1,14 +1,17 @@
 """Read JSON: the governance report export, or a catalogue file with one list per kind.
 
-Both shapes are described in docs/import-format.md. The report export
-(`portfolio.reports`, "schema_version" 1) carries teams only as references
-(name and party kind), and no descriptions or decision-factor answers, so an
-import of it leaves those as they are. The catalogue shape carries every field.
+Both shapes are described in docs/import-format.md. A report of schema version 2
+(`portfolio.reports`) carries every field the import writes, in its records: the
+"teams" list, each service's description and context, and "practices.recorded".
+Version 1 lacks them and names teams only as references (name and party kind),
+so an import of it leaves those fields as they are. The catalogue shape carries
+every field.
 """
 
 import json
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portfolio.imports.columns import SPECS, Kind
 from portfolio.imports.lookups import team_lookup_key
@@ -16,7 +19,7 @@ from portfolio.imports.reading_csv import UnreadableText, decode_text
 from portfolio.imports.tables import Notice, ParsedFiles, RowBudget, SourceRow, Table
 from portfolio.models import RaciRole
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSIONS = (1, 2)
 CATALOGUE_SECTIONS = {
     "teams": Kind.TEAMS,
     "services": Kind.SERVICES,
@@ -142,34 +145,55 @@ def _nested_service_rows(entry: dict, position: int, where: str, builder: TableB
 
 def _read_report(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> None:
     version = document.get("schema_version")
-    if version != REPORT_SCHEMA_VERSION:
+    if version not in REPORT_SCHEMA_VERSIONS:
         raise InvalidShape(_("The report's schema version %(version)s is not supported; this import reads "
-                             "version %(supported)s.")
-                           % {"version": version, "supported": REPORT_SCHEMA_VERSION})
+                             "versions %(supported)s.")
+                           % {"version": version, "supported": ", ".join(map(str, REPORT_SCHEMA_VERSIONS))})
     scope = (document.get("cover") or {}).get("scope") or {}
     if any(scope.get(name) for name in ("team", "pattern", "status")):
         parsed.notes.append(Notice(builder.source, _("The report covers part of the portfolio; only its "
                                                      "services are imported.")))
     services = _entries(document, "services")
-    _report_teams(services, builder)
+    if "teams" in document:
+        _report_team_records(_entries(document, "teams"), builder)
+    else:
+        _report_teams(services, builder)
     for position, service in enumerate(services):
         where = f"services[{position}]"
-        owner = service.get("owner") or {}
-        builder.add(Kind.SERVICES, position + 1, where, {
-            "key": service.get("key"), "name": service.get("name"), "status": service.get("status"),
-            "owner": owner.get("name") if isinstance(owner, dict) else None,
-        })
-        for index, line in enumerate(service.get("patterns") or []):
-            builder.add(Kind.ASSIGNMENTS, position + 1, f"{where}.patterns[{index}]", {
-                "service": service.get("key"), "pattern": line.get("pattern_key"),
-                "activities": line.get("activities") or [],
-            })
+        _report_service(service, position, where, builder)
         _report_raci(service, position, where, builder)
     _report_practices(document.get("practices") or {}, builder)
+    _note_waivers(document, builder, parsed)
+
+
+def _report_service(service: dict, position: int, where: str, builder: TableBuilder) -> None:
+    """Add the service's row, with description and context when the report has them, and its assignments."""
+    owner = service.get("owner") or {}
+    values = {
+        "key": service.get("key"), "name": service.get("name"), "status": service.get("status"),
+        "owner": owner.get("name") if isinstance(owner, dict) else None,
+    }
+    for field_name in ("description", "context"):
+        if field_name in service:
+            values[field_name] = service[field_name]
+    builder.add(Kind.SERVICES, position + 1, where, values)
+    for index, line in enumerate(service.get("patterns") or []):
+        builder.add(Kind.ASSIGNMENTS, position + 1, f"{where}.patterns[{index}]", {
+            "service": service.get("key"), "pattern": line.get("pattern_key"),
+            "activities": line.get("activities") or [],
+        })
+
+
+def _report_team_records(teams: list[dict], builder: TableBuilder) -> None:
+    for position, team in enumerate(teams):
+        builder.add(Kind.TEAMS, position + 1, f"teams[{position}]", {
+            "name": team.get("name"), "party_kind": team.get("party_kind"),
+            "contact": team.get("contact"), "member_count": team.get("member_count"),
+        })
 
 
 def _report_teams(services: list[dict], builder: TableBuilder) -> None:
-    """Add a team row for every team the report names, in order of first mention."""
+    """Add a team row for every team a version 1 report names, in order of first mention."""
     seen = set()
     for position, service in enumerate(services):
         refs = [("owner", service.get("owner"))]
@@ -198,9 +222,22 @@ def _report_raci(service: dict, position: int, where: str, builder: TableBuilder
 
 
 def _report_practices(practices: dict, builder: TableBuilder) -> None:
-    for section in ("needed", "unneeded"):
+    """Add a row per recorded adoption; a version 1 report has only the needed and unneeded lines."""
+    sections = ("recorded",) if "recorded" in practices else ("needed", "unneeded")
+    for section in sections:
         for position, line in enumerate(practices.get(section) or []):
             builder.add(Kind.PRACTICES, position + 1, f"practices.{section}[{position}]", {
                 "practice": line.get("key"), "status": line.get("status"),
                 "capability_level": line.get("capability_level"), "owner": line.get("owner") or None,
             })
+
+
+def _note_waivers(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> None:
+    """Note that the report's waivers are not imported: users of the source portfolio accepted them."""
+    count = len(document.get("waivers") or [])
+    if count:
+        parsed.notes.append(Notice(builder.source, ngettext(
+            "The report's %(count)s waiver is not imported; accept its finding again on the findings page if "
+            "the waiver still applies.",
+            "The report's %(count)s waivers are not imported; accept their findings again on the findings "
+            "page if the waivers still apply.", count) % {"count": count}))

@@ -7,7 +7,6 @@ import pytest
 
 from portfolio.demo.loader import DATA_FILE, demo_load
 from portfolio.imports.columns import Kind
-from portfolio.models import Service
 from portfolio.reports.build import build_report
 from portfolio.reports.serialise import report_to_json
 from tests.portfolio.imports.builders import apply, counts, messages, portfolio_content, preview
@@ -70,8 +69,6 @@ def test_demo_data_file_imports_like_load_demo(portfolio):
 
 def test_report_export_round_trip(portfolio):
     source = demo_load(reset=True)
-    # The report carries no decision-factor context, so the source drops it to give the same findings.
-    Service.objects.filter(portfolio=source).update(context={})
     exported = report_to_json(build_report(source, as_of=AS_OF, author="Auditor", compare=False))
 
     plan = preview(portfolio, ("report.json", exported.encode()))
@@ -79,16 +76,45 @@ def test_report_export_round_trip(portfolio):
 
     assert not plan.has_errors
     assert exported_report(portfolio) == exported_report(source)
+    assert portfolio_content(portfolio) == portfolio_content(source)
     again = preview(portfolio, ("report.json", exported.encode()))
     assert again.totals()["unchanged"] == len(again.outcomes)
 
 
+def as_schema_version_1(document: dict) -> dict:
+    """Return the report `document` without the records that schema version 2 added."""
+    document["schema_version"] = 1
+    del document["teams"]
+    del document["practices"]["recorded"]
+    for service in document["services"]:
+        del service["description"]
+        del service["context"]
+    return document
+
+
+def test_report_of_schema_version_1_imports(portfolio):
+    source = demo_load(reset=True)
+    exported = json.loads(report_to_json(build_report(source, as_of=AS_OF, author="Auditor", compare=False)))
+    document = json.dumps(as_schema_version_1(exported)).encode()
+
+    plan = apply(portfolio, ("report.json", document))
+
+    assert not plan.has_errors
+    content, expected = portfolio_content(portfolio), portfolio_content(source)
+    assert content["assignments"] == expected["assignments"]
+    assert content["responsibilities"] == expected["responsibilities"]
+    assert [service[0] for service in content["services"]] == [service[0] for service in expected["services"]]
+    assert {service[2] for service in content["services"]} == {""}
+    assert {team[2] for team in content["teams"]} == {""}
+
+
 def test_report_of_another_schema_version(portfolio):
-    document = {"schema_version": 2, "cover": {}, "services": []}
+    document = {"schema_version": 99, "cover": {}, "services": []}
 
     plan = preview(portfolio, ("report.json", json.dumps(document).encode()))
 
-    assert messages(plan) == ["The report's schema version 2 is not supported; this import reads version 1."]
+    assert messages(plan) == [
+        "The report's schema version 99 is not supported; this import reads versions 1, 2."]
 
 
 @pytest.mark.parametrize(("text", "message"), [
