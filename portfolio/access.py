@@ -17,10 +17,11 @@ from portfolio.selectors import memberships_for_user
 
 @dataclass(frozen=True)
 class PortfolioAccess:
-    """A portfolio as seen by one member: the portfolio and the member's role in it."""
+    """A portfolio as seen by one member: the portfolio, the member's role and the team of the membership."""
 
     portfolio: Portfolio
     role: Role
+    team_id: int | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -59,4 +60,5 @@ def portfolio_for_request(request: HttpRequest, key: str, min_role: str = Role.V
                 "needed": Role(min_role).label,
             }
         )
-    return PortfolioAccess(portfolio=membership.portfolio, role=Role(membership.role))
+    return PortfolioAccess(portfolio=membership.portfolio, role=Role(membership.role),
+                           team_id=membership.team_id)

@@ -7,4 +7,4 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
-        from portfolio import signals  # noqa: F401  (connects the revision handlers)
+        from portfolio import attestation, signals  # noqa: F401  (connect the revision and review handlers)

@@ -23,7 +23,8 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from patterns.models import Expectation, LifecycleActivity, Pattern
-from portfolio.history.recording import change_scope, history_kwargs, record_bulk
+from portfolio.attestation import flag_change_set
+from portfolio.history.recording import change_scope, current_change_set, history_kwargs, record_bulk
 from portfolio.models import (
     ChangeKind,
     PatternAssignment,
@@ -130,6 +131,7 @@ def bulk_apply(*, portfolio: Portfolio, service_ids: Iterable[int], change: Bulk
             plan = _PLANNERS[change.action](_selected(portfolio, ids, lock=True), change, len(ids))
             if plan.changes:
                 _WRITERS[change.action](plan)
+                flag_change_set(current_change_set(portfolio.pk))
                 portfolio_bump_revision(portfolio.pk)
     except IntegrityError:
         # A single edit of one of these services (which takes no lock) came in between.

@@ -130,6 +130,12 @@ class Portfolio(models.Model):
         _("switched-off rules"), default=list, blank=True,
         help_text=_("Finding codes that the analysis does not report for this portfolio."),
     )
+    review_period_days = models.PositiveSmallIntegerField(
+        _("review period (days)"), default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Days after which a service's attestation is stale, so that its owning team should "
+                    "confirm the mapping again (1–3650)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = history("revision", "revision_token", "created_at")
@@ -166,6 +172,10 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    # The team the user works in. Members of a service's owning team attest its mapping, and
+    # their mapping edits keep an attestation valid. Team.delete() leaves this empty.
+    team = models.ForeignKey("Team", verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="memberships")
 
     history = history()
 
@@ -231,8 +241,19 @@ class Service(models.Model):
         help_text=_("The service's answers to the decision factors: factor key to option key."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The owning team's confirmation of the mapping (pattern mix and RACI); see portfolio.attestation.
+    attested_at = models.DateTimeField(_("mapping attested at"), null=True, blank=True, editable=False)
+    attested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("mapping attested by"),
+                                    on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+                                    related_name="+")
+    mapping_review_needed = models.BooleanField(
+        _("mapping review needed"), default=False, editable=False,
+        help_text=_("Set when someone outside the owning team changes the mapping after it was attested."),
+    )
 
-    history = history("updated_at")
+    # The review flag is derived from the mapping rows' history, and is set with an UPDATE that
+    # records no row of its own; recording it would credit the next change with setting it.
+    history = history("updated_at", "mapping_review_needed")
 
     class Meta:
         ordering = [Lower("name"), "key"]

@@ -9,9 +9,6 @@ scope (a shell, a management command) gets a change set of its own.
 Bulk queries (`bulk_create`, `bulk_update`, `QuerySet.update`, `_raw_delete`)
 send no signals; their callers use `bulk_create_with_history`,
 `bulk_update_with_history` or `record_bulk` with `history_kwargs()`.
-
-TODO: the team hand-over in `portfolio.services._hand_over` still writes with
-QuerySet.update and is not recorded; record it there as `portfolio.bulk` does.
 """
 
 import contextvars
@@ -57,6 +54,11 @@ def change_scope(*, kind: str, reason: str = "", user_id: int | None = None) -> 
         _current_scope.reset(token)
 
 
+def current_kind() -> str:
+    """Return the change kind of the current scope. A change outside any scope counts as an edit."""
+    return _scope().kind
+
+
 def history_kwargs(portfolio_id: int) -> dict:
     """Return the arguments that make simple_history's bulk utilities record into the current change set."""
     scope = _scope()
@@ -66,6 +68,11 @@ def history_kwargs(portfolio_id: int) -> dict:
         "default_change_reason": scope.reason,
         "custom_historical_attrs": {"history_change_set_id": change_set.pk},
     }
+
+
+def current_change_set(portfolio_id: int) -> ChangeSet:
+    """Return the current scope's change set; it is created for `portfolio_id` if nothing is recorded yet."""
+    return _scope().change_set_for(portfolio_id)
 
 
 def record_bulk(model, instances: Iterable, history_type: str, *, portfolio_id: int) -> None:

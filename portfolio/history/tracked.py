@@ -37,5 +37,5 @@ OBJECT_TYPE_LABELS = {
 HIDDEN_FIELDS = frozenset({"id", "portfolio"})
 # Foreign keys whose ids the feed shows as names.
 TEAM_FIELDS = frozenset({"owner", "team"})
-USER_FIELDS = frozenset({"user", "accepted_by"})
+USER_FIELDS = frozenset({"user", "accepted_by", "attested_by"})
 SERVICE_CHILDREN = ("assignment", "responsibility")

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
-from portfolio.history.recording import change_scope, history_kwargs
+from portfolio.attestation import flag_change_set
+from portfolio.history.recording import change_scope, current_change_set, history_kwargs
 from portfolio.imports.columns import Kind
 from portfolio.imports.lookups import Library, team_lookup_key
 from portfolio.imports.parse import UploadedFile, parse_files
@@ -105,6 +106,7 @@ def write_plan(plan: ImportPlan, portfolio: Portfolio, *, progress: Progress | N
     _write_assignments(writes[Kind.ASSIGNMENTS], service_ids, counter, history)
     _write_responsibilities(writes[Kind.RESPONSIBILITIES], service_ids, team_ids, counter, history)
     _write_adoptions(writes[Kind.PRACTICES], portfolio, team_ids, counter, history)
+    flag_change_set(current_change_set(portfolio.pk))
     portfolio_bump_revision(portfolio.pk)
 
 

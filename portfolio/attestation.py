@@ -1,0 +1,156 @@
+"""Attestation: a service's owning team confirms that the service's mapping (pattern mix and RACI) is right.
+
+Users are linked to teams through `Membership.team`. A member with the editor or
+owner role whose membership names the service's owning team may attest. A
+later change to the mapping by any other user, or by no user at all (a shell or
+a management command), sets `Service.mapping_review_needed`; a change by a
+member of the owning team leaves the attestation valid. An attestation older
+than the portfolio's review period is stale. The states exclude each other:
+"review needed" wins over "stale".
+
+Single saves of pattern assignments and RACI cells are caught from their
+historical rows. Writers that use bulk queries call `flag_change_set` once
+after writing.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.signals import post_create_historical_record
+
+from portfolio.history.recording import change_scope
+from portfolio.models import (
+    ROLE_RANK,
+    ChangeKind,
+    ChangeSet,
+    Membership,
+    PatternAssignment,
+    Portfolio,
+    Responsibility,
+    Role,
+    Service,
+)
+
+logger = logging.getLogger(__name__)
+
+MAPPING_MODELS = (PatternAssignment, Responsibility)
+
+
+class AttestationState(models.TextChoices):
+    NOT_ATTESTED = "none", gettext_lazy("Not attested")
+    ATTESTED = "attested", gettext_lazy("Attested")
+    REVIEW_NEEDED = "review", gettext_lazy("Review needed")
+    STALE = "stale", gettext_lazy("Stale")
+
+
+def stale_before(portfolio: Portfolio, now: datetime | None = None) -> datetime:
+    """Return the moment before which an attestation in `portfolio` is stale."""
+    return (now or timezone.now()) - timedelta(days=portfolio.review_period_days)
+
+
+def attestation_state(service: Service, portfolio: Portfolio,
+                      now: datetime | None = None) -> AttestationState:
+    if service.attested_at is None:
+        return AttestationState.NOT_ATTESTED
+    if service.mapping_review_needed:
+        return AttestationState.REVIEW_NEEDED
+    if service.attested_at < stale_before(portfolio, now):
+        return AttestationState.STALE
+    return AttestationState.ATTESTED
+
+
+def state_filter(state: str, portfolio: Portfolio, now: datetime | None = None) -> Q:
+    """Return the condition on Service rows that selects the services in `state`."""
+    attested = Q(attested_at__isnull=False)
+    fresh = Q(attested_at__gte=stale_before(portfolio, now))
+    if state == AttestationState.NOT_ATTESTED:
+        return Q(attested_at__isnull=True)
+    if state == AttestationState.REVIEW_NEEDED:
+        return attested & Q(mapping_review_needed=True)
+    if state == AttestationState.STALE:
+        return attested & Q(mapping_review_needed=False) & ~fresh
+    if state == AttestationState.ATTESTED:
+        return Q(mapping_review_needed=False) & fresh
+    raise ValueError(f"unknown attestation state {state!r}")
+
+
+def state_counts(portfolio: Portfolio, now: datetime | None = None) -> dict[str, Count]:
+    """Return aggregates that count services per attestation state, keyed by state, for `annotate()`."""
+    return {state.value: Count("id", filter=state_filter(state, portfolio, now))
+            for state in AttestationState}
+
+
+def service_attest(*, service: Service, user) -> Service:
+    """Record that `user` confirms `service`'s mapping for its owning team, and clear "review needed".
+
+    Raises ValidationError when the service has no owning team, or when the user is
+    not an editor or owner whose membership names that team.
+    """
+    with change_scope(kind=ChangeKind.EDIT, reason=_("Attested the mapping"), user_id=user.pk), \
+            transaction.atomic():
+        locked = Service.objects.select_for_update().select_related("owner").get(pk=service.pk)
+        membership = Membership.objects.filter(portfolio_id=locked.portfolio_id, user=user).first()
+        _check_may_attest(locked, membership)
+        locked.attested_at = timezone.now()
+        locked.attested_by = user
+        locked.mapping_review_needed = False
+        # Without updated_at, so that an editor who has the service open gets no edit conflict.
+        locked.save(update_fields=["attested_at", "attested_by", "mapping_review_needed"])
+    for name in ("attested_at", "attested_by_id", "mapping_review_needed"):
+        setattr(service, name, getattr(locked, name))
+    logger.info("User %s attested the mapping of service %s for team %s", user.pk, service.pk,
+                locked.owner_id)
+    return service
+
+
+def _check_may_attest(service: Service, membership: Membership | None) -> None:
+    if service.owner is None:
+        raise ValidationError(
+            _("“%(service)s” has no owning team, so nobody can attest its mapping. Choose an owning team "
+              "first.") % {"service": service}, code="no_owner")
+    if membership is None or ROLE_RANK[Role(membership.role)] < ROLE_RANK[Role.EDITOR]:
+        raise ValidationError(_("Attesting a mapping needs the editor or owner role."), code="role")
+    if membership.team_id != service.owner_id:
+        raise ValidationError(
+            _("Only members of “%(team)s” attest the mapping of “%(service)s”, and your membership does not "
+              "name that team. A portfolio owner links members to teams on the Members page.")
+            % {"team": service.owner, "service": service}, code="not_owning_team")
+
+
+def flag_review_needed(services: QuerySet[Service], *, user_id: int | None) -> int:
+    """Mark the attested `services` "review needed" unless `user_id` is a member of the owning team.
+
+    Runs one UPDATE and returns the number of services it marked.
+    """
+    owning_member = Membership.objects.filter(portfolio_id=OuterRef("portfolio_id"), user_id=user_id,
+                                              team_id=OuterRef("owner_id"))
+    marked = (services.filter(attested_at__isnull=False, mapping_review_needed=False)
+              .exclude(Exists(owning_member)).update(mapping_review_needed=True))
+    if marked:
+        logger.info("Marked %d services for mapping review after a change by user %s", marked, user_id)
+    return marked
+
+
+def flag_change_set(change_set: ChangeSet) -> int:
+    """Flag the services whose pattern assignments or RACI cells `change_set` recorded, in one UPDATE.
+
+    Bulk writers call this after writing, because bulk queries send no signals.
+    """
+    touched = Q()
+    for model in MAPPING_MODELS:
+        touched |= Q(pk__in=model.history.filter(history_change_set_id=change_set.pk).values("service_id"))
+    return flag_review_needed(Service.objects.filter(touched), user_id=change_set.user_id)
+
+
+@receiver(post_create_historical_record, dispatch_uid="attestation-mapping-change")
+def _flag_single_change(sender, instance, history_instance, **kwargs):
+    if isinstance(instance, MAPPING_MODELS):
+        flag_review_needed(Service.objects.filter(pk=instance.service_id),
+                           user_id=history_instance.history_user_id)
