@@ -24,7 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patterns.models import DecisionFactor, Expectation, LifecycleActivity, Pattern, Practice
+from portfolio.attestation import flag_change_set
+from portfolio.history.recording import change_scope, current_change_set, current_kind, record_bulk
 from portfolio.models import (
+    Membership,
     PatternAssignment,
     Portfolio,
     PracticeAdoption,
@@ -544,11 +547,18 @@ def team_delete(*, team: Team, replacement: Team | None = None) -> TeamDependant
     replacement already has is dropped, not duplicated. Returns what was handed over.
     """
     portfolio_id = team.portfolio_id
-    with transaction.atomic():
+    if replacement is not None:
+        reason = _("Deleted the team “%(team)s”; “%(replacement)s” took over its work") % {
+            "team": team, "replacement": replacement}
+    else:
+        reason = _("Deleted the team “%(team)s”") % {"team": team}
+    # One change set for the deletion and the hand-over, of the kind of the request (an edit, the API).
+    with change_scope(kind=current_kind(), reason=reason), transaction.atomic():
         dependants = team_dependants(team)
         if not dependants.empty:
             _check_replacement(team, replacement, dependants)
             _hand_over(team, replacement)
+        _release_members(team)
         team.delete()
     logger.info("Deleted team %s of portfolio %s; replacement %s", team.pk, portfolio_id,
                 replacement.pk if replacement else None)
@@ -580,17 +590,52 @@ def _dependants_text(dependants: TeamDependants) -> str:
 
 
 def _hand_over(team: Team, replacement: Team) -> None:
-    """Move everything that refers to `team` to `replacement` with bulk updates, then bump the revision."""
+    """Move everything that refers to `team` to `replacement` with bulk updates, then bump the revision.
+
+    Each moved row is recorded in the history with the team before and after. The
+    number of queries per kind of row is fixed, whatever the number of rows.
+    """
+    portfolio_id = team.portfolio_id
     held_by_replacement = Responsibility.objects.filter(
         team=replacement, service=OuterRef("service"), activity=OuterRef("activity"), role=OuterRef("role")
     )
     duplicates = Responsibility.objects.filter(Exists(held_by_replacement), team=team)
     duplicates.delete()
-    Responsibility.objects.filter(team=team).update(team=replacement)
+    cells = _move(Responsibility.objects.filter(team=team), "team_id", replacement.pk)
     # Moving `updated_at` makes an editor who still shows the old owner get a conflict on save.
-    Service.objects.filter(owner=team).update(owner=replacement, updated_at=timezone.now())
-    PracticeAdoption.objects.filter(owner=team).update(owner=replacement)
-    portfolio_bump_revision(team.portfolio_id)
+    services = _move(Service.objects.filter(owner=team), "owner_id", replacement.pk,
+                     updated_at=timezone.now())
+    adoptions = _move(PracticeAdoption.objects.filter(owner=team), "owner_id", replacement.pk)
+    for model, rows in ((Responsibility, cells), (Service, services), (PracticeAdoption, adoptions)):
+        record_bulk(model, rows, "~", portfolio_id=portfolio_id)
+    if cells:
+        flag_change_set(current_change_set(portfolio_id))
+    portfolio_bump_revision(portfolio_id)
+
+
+def _move(rows, field: str, value, **also) -> list:
+    """Set `field` (and the fields in `also`) of `rows` in one UPDATE; return the rows as written."""
+    instances = list(rows.order_by("pk"))
+    if instances:
+        rows.model.objects.filter(pk__in=[row.pk for row in instances]).update(**{field: value}, **also)
+    for row in instances:
+        for name, new in {field: value, **also}.items():
+            setattr(row, name, new)
+    return instances
+
+
+def _release_members(team: Team) -> None:
+    """Unlink the members who work in `team` before it is deleted, recording each membership's change.
+
+    Django's SET_NULL would do the same with an UPDATE that the history does not see.
+    """
+    members = list(Membership.objects.filter(team=team))
+    if not members:
+        return
+    Membership.objects.filter(pk__in=[member.pk for member in members]).update(team=None)
+    for member in members:
+        member.team_id = None
+    record_bulk(Membership, members, "~", portfolio_id=team.portfolio_id)
 
 
 def _check_team_name_free(team: Team) -> None:

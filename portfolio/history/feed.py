@@ -163,7 +163,10 @@ def _rows(object_type: str, change_set_ids: list[int], limit: int | None, servic
 
 
 class _Names:
-    """Names of the teams, users and services that one page of rows refers to, read in three queries."""
+    """Names of the teams, users and services that one page of rows refers to, read in three or four queries.
+
+    The fourth query reads the recorded names of deleted teams, when the page refers to any.
+    """
 
     def __init__(self, teams: dict, users: dict, services: dict):
         self.teams, self.users, self.services = teams, users, services
@@ -179,7 +182,7 @@ class _Names:
                 user_ids.update(getattr(version, f"{name}_id", None) for name in USER_FIELDS)
                 service_ids.add(getattr(version, "service_id", None))
         return cls(
-            _names(Team.objects.all(), team_ids, "name"),
+            _team_names(team_ids),
             _names(get_user_model().objects.all(), user_ids, "username"),
             _names(Service.objects.all(), service_ids, "name"),
         )
@@ -202,6 +205,17 @@ class _Names:
 def _names(query: QuerySet, ids: set, field_name: str) -> dict:
     ids.discard(None)
     return dict(query.filter(pk__in=ids).values_list("pk", field_name)) if ids else {}
+
+
+def _team_names(ids: set) -> dict:
+    """Map team ids to their names; a deleted team gets the last name that its history recorded."""
+    names = _names(Team.objects.all(), ids, "name")
+    missing = ids - set(names)
+    if missing:
+        # Ordered oldest first, so each team's newest recorded name is the one that stays.
+        recorded = Team.history.filter(id__in=missing).order_by("history_id").values_list("id", "name")
+        names.update(recorded)
+    return names
 
 
 def _change(object_type: str, row, names: _Names) -> Change:
