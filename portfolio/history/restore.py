@@ -42,6 +42,27 @@ def service_as_of(service: Service, moment: datetime) -> ServiceVersion:
     return ServiceVersion(fields, assignments, cells)
 
 
+def team_names_as_of(team_ids, moment: datetime) -> dict[int, str]:
+    """Map `team_ids` to each team's name at `moment`, read in at most three queries.
+
+    A team that the history did not record by then gets its current name, and a
+    team deleted since gets the last name that its history recorded.
+    """
+    ids = {team_id for team_id in team_ids if team_id is not None}
+    if not ids:
+        return {}
+    # Ordered oldest first, so that each team's newest name up to the moment is the one that stays.
+    names = dict(Team.history.filter(id__in=ids, history_date__lte=moment)
+                 .order_by("history_date", "history_id").values_list("id", "name"))
+    missing = ids - set(names)
+    if missing:
+        names |= dict(Team.objects.filter(pk__in=missing).values_list("pk", "name"))
+        missing -= set(names)
+    if missing:
+        names |= dict(Team.history.filter(id__in=missing).order_by("history_id").values_list("id", "name"))
+    return names
+
+
 def service_restore(*, service: Service, moment: datetime, user_id: int | None = None) -> ServiceVersion:
     """Make `service`'s fields, pattern mix and RACI what they were at `moment`, and return that version.
 

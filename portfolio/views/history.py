@@ -16,7 +16,7 @@ from portfolio.access import portfolio_for_request
 from portfolio.history.export import csv_rows
 from portfolio.history.feed import change_sets, feed_entries
 from portfolio.history.forms import FeedFilterForm, TimeZoneForm
-from portfolio.history.restore import service_as_of, service_restore
+from portfolio.history.restore import service_as_of, service_restore, team_names_as_of
 from portfolio.history.time_zones import preference_set_time_zone
 from portfolio.models import ChangeSet, Membership, Role, Service, UserPreference
 from portfolio.reports.safety import attachment_header, download_name
@@ -119,6 +119,11 @@ def service_as_of_page(request: HttpRequest, key: str, service_key: str):
         messages.success(request, message)
         return redirect("service-detail", key=key, service_key=service.key)
     version = service_as_of(service, moment)
+    owner_id = version.fields["owner_id"] if version.fields else None
+    names = team_names_as_of({owner_id, *(team_id for _activity, team_id, _role in version.cells)}, moment)
+    cells = [(activity, names.get(team_id, f"#{team_id}"), role)
+             for activity, team_id, role in sorted(version.cells)]
     context = {"access": access, "portfolio": access.portfolio, "service": service, "day": day,
-               "version": version, "cells": sorted(version.cells)}
+               "version": version, "cells": cells,
+               "owner_name": names.get(owner_id, f"#{owner_id}") if owner_id else ""}
     return render(request, "history/as_of.html", context)

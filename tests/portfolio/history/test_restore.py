@@ -1,11 +1,13 @@
 """Restoring a service brings back its pattern mix and RACI exactly, and is itself recorded."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.history.restore import service_as_of, service_restore
-from portfolio.models import ChangeKind, ChangeSet, PatternAssignment, Responsibility, Service
-from portfolio.services import service_update
+from portfolio.history.restore import service_as_of, service_restore, team_names_as_of
+from portfolio.models import ChangeKind, ChangeSet, PatternAssignment, Responsibility, Service, Team
+from portfolio.services import service_update, team_update
 
 IPV = "internal-product-vendor"
 MSP = "managed-service-provider"
@@ -81,3 +83,38 @@ def test_as_of_page_and_restore_by_editor(client, portfolio, make_service, make_
     assert b"Claims desk" in page.content
     assert restored.status_code == 302
     assert Service.objects.get(pk=service.pk).name == "Claims desk"
+
+
+def test_as_of_page_names_teams_as_they_were(client, portfolio, make_service, make_team, make_member):
+    client.force_login(make_member(portfolio))
+    platform = make_team(portfolio, "Platform")
+    service = make_service(portfolio, key="claims", name="Claims", owner=platform)
+    Responsibility.objects.create(service=service, activity_id="operate", team=platform, role="A")
+    # Recorded yesterday: the team's name then, and the service with its RACI cell.
+    yesterday = timezone.now() - timedelta(days=1)
+    for model in (Team, Service, Responsibility):
+        model.history.update(history_date=yesterday)
+    team_update(team=platform, name="Cloud platform")
+    url = reverse("service-as-of", args=[portfolio.key, "claims"])
+
+    past = client.get(url, {"date": yesterday.date().isoformat()}).content.decode()
+    today = client.get(url, {"date": timezone.localdate().isoformat()}).content.decode()
+
+    assert "operate · <span dir=\"auto\">Platform</span> · A" in past
+    assert "<dd dir=\"auto\">Platform</dd>" in past
+    assert "#" + str(platform.pk) not in past
+    assert "operate · <span dir=\"auto\">Cloud platform</span> · A" in today
+
+
+def test_team_names_as_of_falls_back(portfolio, make_team):
+    # bulk_create records no history, as when the demo loader wrote the team.
+    (unrecorded,) = Team.objects.bulk_create([Team(portfolio=portfolio, name="Imported",
+                                                   party_kind="vendor")])
+    deleted = make_team(portfolio, "Gone")
+    deleted_id = deleted.pk
+    deleted.delete()
+    long_ago = timezone.now() - timedelta(days=3650)
+
+    names = team_names_as_of([unrecorded.pk, deleted_id, None], long_ago)
+
+    assert names == {unrecorded.pk: "Imported", deleted_id: "Gone"}
