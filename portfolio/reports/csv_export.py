@@ -6,7 +6,7 @@ encoding of names in any script. Cells a spreadsheet would evaluate are neutrali
 
 import csv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from tempfile import TemporaryFile
 from typing import BinaryIO
@@ -36,10 +36,15 @@ def cell(value) -> str | int:
 
 
 def csv_chunks(table: Table, report: Report) -> Iterator[str]:
-    """Yield the table as CSV text in chunks of ROWS_PER_CHUNK rows, the header first."""
+    """Yield the table of `report` as CSV text in chunks of ROWS_PER_CHUNK rows, the header first."""
+    return csv_row_chunks(table, table.rows(report))
+
+
+def csv_row_chunks(table: Table, rows: Iterable[list]) -> Iterator[str]:
+    """Yield `rows`, a table's rows however they were read, as CSV text: header first, then chunks."""
     writer = csv.writer(_Line())
     chunk = [BOM, writer.writerow([column.key for column in table.columns])]
-    for row in table.rows(report):
+    for row in rows:
         chunk.append(writer.writerow([cell(value) for value in row]))
         if len(chunk) >= ROWS_PER_CHUNK:
             yield "".join(chunk)
@@ -49,7 +54,11 @@ def csv_chunks(table: Table, report: Report) -> Iterator[str]:
 
 
 def csv_bytes(table: Table, report: Report) -> Iterator[bytes]:
-    for chunk in csv_chunks(table, report):
+    return csv_row_bytes(table, table.rows(report))
+
+
+def csv_row_bytes(table: Table, rows: Iterable[list]) -> Iterator[bytes]:
+    for chunk in csv_row_chunks(table, rows):
         yield chunk.encode("utf-8")
 
 

@@ -1,12 +1,16 @@
 """HTTP responses for the report's download formats: JSON, CSV (one table or a zip), XLSX, PDF."""
 
+from datetime import date
+
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
-from portfolio.models import PublishedReport
-from portfolio.reports.csv_export import csv_bytes, csv_zip
+from portfolio.models import Portfolio, PublishedReport
+from portfolio.reports.csv_export import csv_bytes, csv_row_bytes, csv_zip
+from portfolio.reports.direct import direct_reader
 from portfolio.reports.model import Report
 from portfolio.reports.pdf import report_pdf
 from portfolio.reports.safety import attachment_header, download_name
+from portfolio.reports.scope import ReportFilter
 from portfolio.reports.serialise import report_to_json
 from portfolio.reports.tables import TABLES
 from portfolio.reports.xlsx_export import xlsx_file
@@ -44,6 +48,20 @@ def csv_response(report: Report, table: str | None):
     stem = _name(report, "csv").removesuffix(".csv")
     return _attach(FileResponse(csv_zip(report, stem), content_type=CONTENT_TYPES["zip"]),
                    _name(report, "zip"))
+
+
+def direct_csv_response(portfolio: Portfolio, table: str, report_filter: ReportFilter, *,
+                        as_of: date) -> StreamingHttpResponse | None:
+    """Stream one table of the live report without building the report, or return None if the table needs it.
+
+    The rows and the file name are those `csv_response` gives for the built report of the same date.
+    """
+    reader = direct_reader(table)
+    if reader is None:
+        return None
+    rows = reader(portfolio, report_filter)
+    response = StreamingHttpResponse(csv_row_bytes(TABLES[table], rows), content_type=CONTENT_TYPES["csv"])
+    return _attach(response, download_name(portfolio.key, as_of, "csv", table))
 
 
 def xlsx_response(report: Report) -> FileResponse:

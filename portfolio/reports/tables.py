@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.reports.model import Report, TeamRef
+from portfolio.reports.model import Report, RuleLine, TeamRef
 
 LIST_SEPARATOR = "; "
 
@@ -24,10 +24,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One flat table of the report.
+
+    `needs_analysis` is False for a table whose rows follow from the portfolio's
+    records alone. `portfolio.reports.direct` then reads those rows without
+    building the report, and it has a reader for each such table.
+    """
+
     name: str
     title: str
     columns: tuple[Column, ...]
     rows: Callable[[Report], Iterator[list]]
+    needs_analysis: bool = True
 
 
 def _names(refs: list[TeamRef]) -> str:
@@ -112,7 +120,11 @@ def _ownership_rows(report: Report):
 
 
 def _rule_rows(report: Report):
-    for rule in report.rules:
+    return rule_table_rows(report.rules)
+
+
+def rule_table_rows(rules: list[RuleLine]) -> Iterator[list]:
+    for rule in rules:
         yield [rule.code, rule.level, rule.title, rule.scope, rule.description]
 
 
@@ -150,7 +162,7 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("governed_by", _("Governed by"), 40),
         Column("role", _("Role"), 6),
         Column("team", _("Team"), 30),
-        Column("party_kind", _("Party kind"), 16)), _raci_rows),
+        Column("party_kind", _("Party kind"), 16)), _raci_rows, needs_analysis=False),
     Table("findings", _("Findings"), (
         Column("level", _("Level"), 9),
         Column("code", _("Code"), 10),
@@ -189,5 +201,5 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("level", _("Level"), 9),
         Column("title", _("Title"), 36),
         Column("scope", _("Scope"), 10),
-        Column("description", _("Description"), 80)), _rule_rows),
+        Column("description", _("Description"), 80)), _rule_rows, needs_analysis=False),
 )}
