@@ -98,11 +98,11 @@ def prepare_portfolio(size: int, seed: int, progress) -> tuple[Portfolio, float 
     start = time.perf_counter()
     portfolio = generate_portfolio(services=size, seed=seed, key=key)
     seconds = time.perf_counter() - start
-    _update_statistics()
+    update_statistics()
     return portfolio, seconds
 
 
-def _update_statistics() -> None:
+def update_statistics() -> None:
     # A bulk load leaves PostgreSQL's planner without statistics until autovacuum
     # runs; ANALYZE gives it what a portfolio in daily use would have.
     if connection.vendor != "postgresql":

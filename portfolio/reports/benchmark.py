@@ -4,10 +4,12 @@
 `services` and ten times as many services, plus one of 200 for the PDF, and
 measures:
 
-- the streamed CSV export of the RACI table (the report built as the view
-  builds it, then written with `csv_bytes`) against a raw psycopg fetch of
-  the same rows written with `csv`, in interleaved pairs (PostgreSQL only);
-- the XLSX export of the same table against that CSV export, in pairs;
+- the streamed CSV export of the RACI table, read and written as the view
+  does it (`direct_csv_response`, which builds no report), against a raw
+  psycopg fetch of the same rows written with `csv`, in interleaved pairs
+  (PostgreSQL only);
+- the XLSX export of the same table (the report built, then the sheet
+  written) against that CSV export, in pairs;
 - the peak memory (tracemalloc) of writing that XLSX at both sizes;
 - the PDF of 200 services, rendered in child processes as the view does.
 
@@ -22,17 +24,21 @@ import resource
 import tracemalloc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
+from portfolio.benchmark.environment import Environment, load_average
 from portfolio.benchmark.generate import delete_portfolio, generate_portfolio
 from portfolio.benchmark.measure import PairedSamples, Samples, count_queries, time_pairs, time_repeated
+from portfolio.benchmark.runner import update_statistics
 from portfolio.models import Portfolio
 from portfolio.reports.build import build_report
-from portfolio.reports.csv_export import csv_bytes
+from portfolio.reports.direct import direct_reader
+from portfolio.reports.downloads import direct_csv_response
 from portfolio.reports.pdf import report_pdf
-from portfolio.reports.tables import TABLES
+from portfolio.reports.scope import ReportFilter
 from portfolio.reports.xlsx_export import xlsx_file
 
 logger = logging.getLogger(__name__)
@@ -75,9 +81,9 @@ def _drain(chunks: Iterable) -> int:
 
 
 def csv_export(portfolio: Portfolio) -> int:
-    """Build the report as the view does and write the RACI table as CSV; return the bytes written."""
-    report = build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)
-    return _drain(csv_bytes(TABLES[TABLE], report))
+    """Stream the RACI table as CSV the way the report view does, and return the number of bytes written."""
+    response = direct_csv_response(portfolio, TABLE, ReportFilter(), as_of=timezone.localdate())
+    return _drain(response.streaming_content)
 
 
 def raw_csv(portfolio: Portfolio) -> int:
@@ -140,6 +146,12 @@ class ReportBenchmark:
     large: SizeExport
     pdf: PdfMeasurement
     pairs: int
+    started: datetime
+    finished: datetime
+    # The 1, 5 and 15 minute load averages before and after, as `load_average` formats them.
+    load_before: str
+    load_after: str
+    environment: Environment
 
     def markdown(self) -> str:
         return render_markdown(self)
@@ -151,12 +163,13 @@ def _generate(services: int, seed: int, progress: Callable[[str], None]) -> Port
     if stale is not None:
         delete_portfolio(stale)
     progress(f"report exports: generating {services} services")
-    return generate_portfolio(services=services, seed=seed, key=key)
+    portfolio = generate_portfolio(services=services, seed=seed, key=key)
+    update_statistics()
+    return portfolio
 
 
 def measure_size(portfolio: Portfolio, services: int, pairs: int, *, paired: bool, progress) -> SizeExport:
-    rows = sum(1 for _ in TABLES[TABLE].rows(
-        build_report(portfolio, as_of=timezone.localdate(), author="benchmark", compare=False)))
+    rows = sum(1 for _ in direct_reader(TABLE)(portfolio, ReportFilter()))
     csv_vs_raw = xlsx_vs_csv = None
     if paired and connection.vendor == "postgresql":
         progress(f"report exports: {services} services, CSV against raw psycopg, {pairs} pairs")
@@ -194,6 +207,7 @@ def measure_pdf(portfolio: Portfolio, progress) -> PdfMeasurement:
 def measure_report_exports(services: int, *, pairs: int, seed: int = 1,
                            progress: Callable[[str], None] = logger.info) -> ReportBenchmark:
     """Measure the exports at `services` and ten times as many, and the PDF of 200 services."""
+    load_before, started = load_average(), timezone.now()
     portfolios = []
     try:
         small = _generate(services, seed, progress)
@@ -208,7 +222,9 @@ def measure_report_exports(services: int, *, pairs: int, seed: int = 1,
     finally:
         for portfolio in portfolios:
             delete_portfolio(portfolio)
-    return ReportBenchmark(small_result, large_result, pdf, pairs)
+    return ReportBenchmark(small_result, large_result, pdf, pairs, started=started, finished=timezone.now(),
+                           load_before=load_before, load_after=load_average(),
+                           environment=Environment.current())
 
 
 def _verdict(passed: bool) -> str:
@@ -217,18 +233,30 @@ def _verdict(passed: bool) -> str:
 
 def render_markdown(result: ReportBenchmark) -> str:
     """Describe the measurement as a Markdown section with one table of results against the budget."""
-    small, large, pdf = result.small, result.large, result.pdf
+    small, large, pdf, environment = result.small, result.large, result.pdf, result.environment
     lines = [
         "## Report exports",
         "",
-        f"Measured by `portfolio.reports.benchmark.measure_report_exports` on generated portfolios of "
-        f"{small.services:,} and {large.services:,} services. Each export builds the report as the view "
-        f"does (snapshot, analysis, report model) and writes the RACI table "
-        f"({small.rows:,} and {large.rows:,} rows) to a sink that discards it. The raw baseline "
-        "fetches the same rows with one SQL query on the psycopg connection and writes them with "
-        f"`csv`. Pairs are interleaved after a warm-up ({result.pairs} pairs); a ratio is the median of "
-        "the per-pair ratios. Memory is the tracemalloc peak of writing the XLSX file from a built "
-        "report.",
+        f"Run of {result.started:%Y-%m-%d %H:%M}–{result.finished:%H:%M} UTC on {environment.database}, "
+        f"Python {environment.python} and Django {environment.django}: "
+        f"`portfolio.reports.benchmark.measure_report_exports({small.services}, pairs={result.pairs})`, "
+        f"the function behind `manage.py benchmark --report-services {small.services} "
+        f"--pairs {result.pairs}`. "
+        f"Machine: {environment.cpu}, {environment.cores} logical CPUs, {environment.memory} of memory. "
+        f"Load average (1, 5, 15 minutes) before the run: {result.load_before}; after: {result.load_after}.",
+        "",
+        f"Measured on generated portfolios of {small.services:,} and {large.services:,} services, with "
+        "planner statistics updated (`ANALYZE`) after each was generated. "
+        f"The CSV export streams the RACI table ({small.rows:,} and {large.rows:,} rows) as the "
+        "report view does: it reads the table's services, pattern assignments, RACI cells and teams in "
+        f"{small.csv_queries} queries, without running the analysis or building the report, and "
+        "writes the rows to a sink that discards them. The XLSX "
+        "export builds the report as the XLSX download does (snapshot, analysis, report model) and "
+        "writes only the RACI sheet. "
+        "The raw baseline fetches the same rows with one SQL query on the psycopg connection and "
+        f"writes them with `csv`. Pairs are interleaved after a warm-up ({result.pairs} pairs), and a "
+        "ratio is the median of the per-pair ratios. Memory is the tracemalloc peak of writing the "
+        "XLSX file from a built report.",
         "",
         "| measurement | budget | result | verdict |",
         "|---|---|---:|---|",
