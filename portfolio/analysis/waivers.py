@@ -68,10 +68,15 @@ def apply_waivers(findings, waivers, today: date) -> WaiverOutcome:
     The order of `findings` is kept in both the unwaived and the waived list.
     """
     by_key = {waiver.key: waiver for waiver in waivers}
+    # Only findings with a waived code need their subject, which costs a string join each.
+    codes = {waiver.code for waiver in waivers}
     counted: list[Finding] = []
     waived: list[WaivedFinding] = []
     found_keys: set[tuple[str, str]] = set()
     for finding in findings:
+        if finding.code not in codes:
+            counted.append(finding)
+            continue
         key = (finding.code, finding.subject)
         found_keys.add(key)
         waiver = by_key.get(key)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from patterns.models import DecisionFactor, PartyKind
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import analyse_portfolio
+from portfolio.analysis.engine import count_levels
 from portfolio.forms import AssignPatternForm, TeamChoiceField
 from portfolio.models import PatternAssignment, RaciRole, Service, ServiceStatus, Team
 from portfolio.selectors import RaciRow, ServicePage, service_for_page, service_page
@@ -28,7 +29,6 @@ from portfolio.undo import undo_entry
 from portfolio.views.rendering import finding_rows, is_partial_request, render_page
 
 TEMPLATE = "portfolio/service_detail.html"
-NO_FINDINGS = {"error": 0, "warning": 0, "info": 0}
 # Sections an htmx GET may ask for, by `section` parameter.
 SECTIONS = {"findings": "findings-panel", "details": "details", "raci": "raci"}
 RACI_ROLES = [RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
@@ -260,13 +260,13 @@ def raci_columns(request, key, service_key):
 
 def findings_context(access: PortfolioAccess, service: Service) -> dict:
     """Build what the findings panel and the finding counts need, without further queries."""
-    result = analyse_portfolio(access.portfolio)
+    found = analyse_portfolio(access.portfolio).for_one_service(service.key)
     return {
         "access": access,
         "portfolio": access.portfolio,
         "service": service,
-        "findings": finding_rows(result.for_service(service.key)),
-        "finding_counts": result.counts_by_service.get(service.key, NO_FINDINGS),
+        "findings": finding_rows(found),
+        "finding_counts": count_levels(found),
     }
 
 
