@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from patterns.models import Expectation, LifecycleActivity, Pattern
+from portfolio.analysis.live import lock_portfolio
 from portfolio.attestation import flag_change_set
 from portfolio.history.recording import change_scope, current_change_set, history_kwargs, record_bulk
 from portfolio.models import (
@@ -128,13 +129,14 @@ def bulk_apply(*, portfolio: Portfolio, service_ids: Iterable[int], change: Bulk
     ids = _check_selection(service_ids)
     try:
         with change_scope(kind=ChangeKind.BULK, reason=describe(change)), transaction.atomic():
+            lock_portfolio(portfolio.pk)
             plan = _PLANNERS[change.action](_selected(portfolio, ids, lock=True), change, len(ids))
             if plan.changes:
                 _WRITERS[change.action](plan)
                 flag_change_set(current_change_set(portfolio.pk))
                 portfolio_bump_revision(portfolio.pk)
     except IntegrityError:
-        # A single edit of one of these services (which takes no lock) came in between.
+        # A write that does not lock the portfolio first (the admin's, say) came in between.
         logger.info("Bulk %s on portfolio %s collided with another change", change.action, portfolio.pk)
         raise ValidationError(
             _("Another change to some of these services was saved at the same moment. Nothing was changed; "

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patterns.models import DecisionFactor, Expectation, LifecycleActivity, Pattern, Practice
+from portfolio.analysis.live import lock_portfolio, service_write
 from portfolio.attestation import flag_change_set
 from portfolio.history.recording import change_scope, current_change_set, current_kind, record_bulk
 from portfolio.models import (
@@ -92,7 +93,7 @@ def service_create(
         portfolio=portfolio, key=normalise_name(key), name=normalise_name(name), status=status, owner=owner,
         description=description,
     )
-    with transaction.atomic():
+    with transaction.atomic(), service_write(portfolio.pk, service.key):
         _check_team_portfolio(owner, portfolio, field="owner")
         _check_service_key_free(service)
         service.full_clean()
@@ -116,7 +117,7 @@ def service_update(*, service: Service, expected_updated_at: datetime | None = N
         raise TypeError(f"service_update() got fields it cannot change: {', '.join(unknown)}")
     before = {name: getattr(service, name) for name in fields}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), service_write(service.portfolio_id, service.key):
             if expected_updated_at is not None:
                 _check_unchanged(service, expected_updated_at)
             if "context" in fields:
@@ -140,7 +141,7 @@ def service_update(*, service: Service, expected_updated_at: datetime | None = N
 def service_delete(*, service: Service) -> None:
     """Delete `service` with its pattern assignments and RACI cells."""
     service_id, key, portfolio_id = service.pk, service.key, service.portfolio_id
-    with transaction.atomic():
+    with transaction.atomic(), service_write(portfolio_id, key):
         service.delete()
     logger.info("Deleted service %s (%s) of portfolio %s", service_id, key, portfolio_id)
 
@@ -186,7 +187,7 @@ def service_assign_pattern(
     """Assign a pattern to `service`, governing `activities` (default: all in the pattern's scope)."""
     pattern = _pattern_or_error(pattern_key)
     governed = _governed_activities(pattern, activities)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         if PatternAssignment.objects.filter(service=service, pattern=pattern).exists():
             raise _invalid("pattern", _("The pattern “%(pattern)s” is already assigned to “%(service)s”."),
                            pattern=pattern, service=service)
@@ -200,7 +201,7 @@ def service_assign_pattern(
 
 def service_remove_pattern(*, service: Service, pattern_key: str) -> list[str]:
     """Remove a pattern from `service`; return the activities it governed there."""
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         assignment = PatternAssignment.objects.filter(service=service, pattern_id=pattern_key).first()
         if assignment is None:
             raise _invalid("pattern", _("The pattern “%(key)s” is not assigned to “%(service)s”."),
@@ -216,7 +217,7 @@ def service_set_pattern_activities(
     """Choose the activities an assigned pattern governs on `service`; return them before and after."""
     pattern = _pattern_or_error(pattern_key)
     governed = _governed_activities(pattern, activities)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         assignment = (PatternAssignment.objects.select_for_update()
                       .filter(service=service, pattern=pattern).first())
         if assignment is None:
@@ -241,7 +242,7 @@ def service_restore_assignment(
     assignment after the write that is being undone.
     """
     pattern = _pattern_or_error(pattern_key)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         assignment = (PatternAssignment.objects.select_for_update()
                       .filter(service=service, pattern=pattern).first())
         current = list(assignment.activities) if assignment else None
@@ -323,7 +324,7 @@ def responsibility_set_role(
     activity = _activity_or_error(activity_key)
     _check_team_portfolio(team, service.portfolio, field="team")
     cell = (team.pk, role)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         before = _locked_cells(service, activity)
         if not held:
             after = before - {cell}
@@ -353,7 +354,7 @@ def responsibility_choose_accountable(
     """
     activity = _activity_or_error(activity_key)
     _check_team_portfolio(team, service.portfolio, field="team")
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         before = _locked_cells(service, activity)
         if expected_accountable is not None:
             _check_accountable_seen(service, activity, before, team, expected_accountable)
@@ -407,7 +408,7 @@ def responsibility_restore(
     """
     activity = _activity_or_error(activity_key)
     wanted = frozenset((int(team_id), str(role)) for team_id, role in cells)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(service.portfolio_id, service.key):
         before = _locked_cells(service, activity)
         if before != frozenset((int(team_id), str(role)) for team_id, role in expected):
             raise EditConflict(
@@ -487,7 +488,7 @@ def team_create(
 ) -> Team:
     team = Team(portfolio=portfolio, name=normalise_name(name), party_kind=party_kind,
                 contact=contact.strip(), member_count=member_count)
-    with transaction.atomic():
+    with transaction.atomic(), service_write(portfolio.pk, None):
         _check_team_name_free(team)
         team.full_clean()
         team.save()
@@ -505,7 +506,7 @@ def team_update(*, team: Team, **fields) -> Team:
         raise TypeError(f"team_update() got fields it cannot change: {', '.join(unknown)}")
     before = {name: getattr(team, name) for name in fields}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), service_write(team.portfolio_id, None):
             for name, value in fields.items():
                 if name == "name":
                     value = normalise_name(value)
@@ -554,6 +555,8 @@ def team_delete(*, team: Team, replacement: Team | None = None) -> TeamDependant
         reason = _("Deleted the team “%(team)s”") % {"team": team}
     # One change set for the deletion and the hand-over, of the kind of the request (an edit, the API).
     with change_scope(kind=current_kind(), reason=reason), transaction.atomic():
+        # The hand-over changes many services, so the base is not advanced: the next analysis loads all.
+        lock_portfolio(portfolio_id)
         dependants = team_dependants(team)
         if not dependants.empty:
             _check_replacement(team, replacement, dependants)
@@ -667,7 +670,7 @@ def practice_adoption_set(
         raise _invalid("capability_level", _("Capability level must be between 1 and 5; %(level)s is not."),
                        level=capability_level)
     _check_team_portfolio(owner, portfolio, field="owner")
-    with transaction.atomic():
+    with transaction.atomic(), service_write(portfolio.pk, None):
         adoption = (PracticeAdoption.objects.select_for_update()
                     .filter(portfolio=portfolio, practice=practice).first())
         if adoption is None:
