@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from portfolio.analysis.findings import Finding, Level
 from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
+from portfolio.analysis.rules.i18n import remembered_messages
 from portfolio.analysis.snapshot import PortfolioSnapshot, load_snapshot
 from portfolio.analysis.waivers import WaivedFinding, WaiverInfo, apply_waivers, load_waivers
 from portfolio.models import Portfolio
@@ -119,14 +120,15 @@ def analyse(snapshot: PortfolioSnapshot) -> AnalysisResult:
     findings: list[Finding] = []
     rules = [rule for rule in all_rules() if rule.code not in snapshot.disabled_rules]
     service_rules = [rule for rule in rules if rule.scope == SERVICE]
-    for service in snapshot.services:
-        if not service.analysed:
-            continue
-        for rule in service_rules:
-            findings.extend(rule.check(service, snapshot))
-    for rule in rules:
-        if rule.scope == PORTFOLIO:
-            findings.extend(rule.check(snapshot))
+    with remembered_messages():
+        for service in snapshot.services:
+            if not service.analysed:
+                continue
+            for rule in service_rules:
+                findings.extend(rule.check(service, snapshot))
+        for rule in rules:
+            if rule.scope == PORTFOLIO:
+                findings.extend(rule.check(snapshot))
     findings.sort(key=lambda finding: finding.sort_key)
     return AnalysisResult(snapshot.portfolio_id, snapshot.revision, tuple(findings))
 

@@ -28,6 +28,7 @@ from django.db.models import Q
 from portfolio.analysis.engine import AnalysisResult, analyse
 from portfolio.analysis.findings import Finding, Level
 from portfolio.analysis.registry import PORTFOLIO, SERVICE, all_rules
+from portfolio.analysis.rules.i18n import remembered_messages
 from portfolio.analysis.snapshot import (
     PortfolioSnapshot,
     ServiceInfo,
@@ -125,14 +126,15 @@ def _check(snapshot: PortfolioSnapshot, services: list[ServiceInfo]) -> list[Fin
     """Run the service rules over `services` and the portfolio rules, sorted as `analyse` sorts them."""
     rules = [rule for rule in all_rules() if rule.code not in snapshot.disabled_rules]
     findings: list[Finding] = []
-    for service in services:
-        if service.analysed:
-            for rule in rules:
-                if rule.scope == SERVICE:
-                    findings.extend(rule.check(service, snapshot))
-    for rule in rules:
-        if rule.scope == PORTFOLIO:
-            findings.extend(rule.check(snapshot))
+    with remembered_messages():
+        for service in services:
+            if service.analysed:
+                for rule in rules:
+                    if rule.scope == SERVICE:
+                        findings.extend(rule.check(service, snapshot))
+        for rule in rules:
+            if rule.scope == PORTFOLIO:
+                findings.extend(rule.check(snapshot))
     findings.sort(key=_sort_key)
     return findings
 

@@ -65,14 +65,28 @@ class ServiceInfo:
     patterns: list[str] = field(default_factory=list)
     governed: dict[str, list[str]] = field(default_factory=dict)
     roles: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # Filled by the first call of `accountable`, once the loader has added every cell to `roles`.
+    _accountable: dict[str, tuple[int, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def analysed(self) -> bool:
         """Retired services are kept for the record but no longer governed."""
         return self.status != _RETIRED
 
-    def accountable(self, activity: str) -> list[int]:
-        return [team for team, role in self.roles.get(activity, ()) if role == _ACCOUNTABLE]
+    def accountable(self, activity: str) -> tuple[int, ...]:
+        """Return the ids of the teams accountable for `activity`, in the order of `roles`.
+
+        The rules call this about two dozen times per service, so the result is
+        computed once per service; do not change `roles` afterwards.
+        """
+        by_activity = self._accountable
+        if by_activity is None:
+            by_activity = self._accountable = {
+                key: tuple(team for team, role in cells if role == _ACCOUNTABLE)
+                for key, cells in self.roles.items()
+            }
+        return by_activity.get(activity, ())
 
     def teams_taking_part(self, activity: str) -> set[int]:
         return {team for team, _ in self.roles.get(activity, ())}

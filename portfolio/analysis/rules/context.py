@@ -1,11 +1,11 @@
 """Rules that compare a service's recorded context with its patterns' decision factors."""
 
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portfolio.analysis.findings import Level
 from portfolio.analysis.registry import service_rule
+from portfolio.analysis.rules.i18n import gettext as _
+from portfolio.analysis.rules.i18n import text_list
 from portfolio.analysis.rules.wording import patterns_text
 
 
@@ -34,7 +34,7 @@ def context_misfit(service, snapshot):
             % {"service": service.name, "factor": library.factor_names[factor].lower(),
                "answer": library.factor_options[factor].get(answer, answer),
                "patterns": patterns_text(snapshot, misfits),
-               "expected": get_text_list([f"“{label}”" for label in expected], _("or"))},
+               "expected": text_list([f"“{label}”" for label in expected], _("or"))},
             _("Check the service's context, or choose a pattern that fits it."),
             service=service.key, pattern=misfits[0], factor=factor,
         ))

@@ -1,10 +1,11 @@
 """Rules about whether a service has a pattern, an owner and one accountable team per activity."""
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from portfolio.analysis.findings import Level
 from portfolio.analysis.registry import service_rule
+from portfolio.analysis.rules.i18n import gettext as _
+from portfolio.analysis.rules.i18n import ngettext
 from portfolio.analysis.rules.scope import expected_accountable, governing
 from portfolio.analysis.rules.wording import activity_name, kinds_text, names_text, patterns_text, team_name
 from portfolio.models import ServiceStatus

@@ -1,10 +1,10 @@
 """Rules about management practices: the key practices the patterns in use need, and the rest."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portfolio.analysis.findings import Level
 from portfolio.analysis.registry import portfolio_rule
+from portfolio.analysis.rules.i18n import gettext as _
 from portfolio.analysis.rules.wording import names_text, pattern_name, practice_name
 from portfolio.models import AdoptionStatus
 

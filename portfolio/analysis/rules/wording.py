@@ -1,12 +1,8 @@
 """Names and lists that rule messages share."""
 
-import functools
-
-from django.utils import translation
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
-
 from patterns.models import PartyKind
+from portfolio.analysis.rules.i18n import gettext as _
+from portfolio.analysis.rules.i18n import remembered, text_list
 from portfolio.analysis.snapshot import PortfolioSnapshot
 
 _PARTY_KINDS = frozenset(PartyKind.values)
@@ -14,13 +10,12 @@ _PARTY_KINDS = frozenset(PartyKind.values)
 
 def kinds_text(kinds) -> str:
     """Join party kinds as readable labels: "business or technology"."""
-    return _kinds_text(tuple(sorted(kinds)), translation.get_language())
+    ordered = tuple(sorted(kinds))
+    return remembered(("kinds", *ordered), lambda: _kinds_list(ordered))
 
 
-@functools.lru_cache(maxsize=512)
-def _kinds_text(kinds: tuple[str, ...], language: str | None) -> str:
-    # Cached per language because a large portfolio repeats the same few kind lists thousands of times.
-    return get_text_list([_kind_label(kind) for kind in kinds], _("or"))
+def _kinds_list(kinds: tuple[str, ...]) -> str:
+    return text_list([_kind_label(kind) for kind in kinds], _("or"))
 
 
 def _kind_label(kind: str) -> str:
@@ -34,7 +29,7 @@ def names_text(names) -> str:
     quoted = [f"“{name}”" for name in names]
     if len(quoted) == 1:
         return quoted[0]
-    return get_text_list(quoted, _("and"))
+    return text_list(quoted, _("and"))
 
 
 def patterns_text(snapshot: PortfolioSnapshot, keys) -> str:
