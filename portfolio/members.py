@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from portfolio.models import Membership, Portfolio, Role
+from portfolio.models import Membership, Portfolio, Role, Team
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,21 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
         membership.save(update_fields=["role"])
     logger.info("Changed role of user %s in portfolio %s from %s to %s",
                 membership.user_id, membership.portfolio_id, previous, role)
+    return membership
+
+
+def membership_set_team(*, membership: Membership, team: Team | None) -> Membership:
+    """Record that the member works in `team` (None: in no team of the portfolio).
+
+    Members of a service's owning team attest its mapping; see `portfolio.attestation`.
+    """
+    if team is not None and team.portfolio_id != membership.portfolio_id:
+        raise ValidationError(
+            {"team": _("The team “%(team)s” belongs to another portfolio.") % {"team": team}}, code="invalid")
+    membership.team = team
+    membership.save(update_fields=["team"])
+    logger.info("Set team of user %s in portfolio %s to %s", membership.user_id, membership.portfolio_id,
+                team.pk if team else None)
     return membership
 
 

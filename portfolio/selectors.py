@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from patterns.models import Expectation, LifecycleActivity, PartyKind, Pattern
+from portfolio.attestation import state_counts
 from portfolio.models import (
     Membership,
     PatternAssignment,
@@ -35,12 +36,12 @@ def memberships_for_user(user) -> list[Membership]:
 
 
 def portfolio_members(portfolio: Portfolio) -> list[Membership]:
-    """Return the memberships with their users: owners, then editors, then viewers, each by username."""
+    """Return the memberships with users and teams: owners, then editors, then viewers, each by username."""
     username = f"user__{get_user_model().USERNAME_FIELD}"
     rank = Case(*(When(role=role, then=position) for position, role in enumerate(reversed(Role.values))))
     return list(
         Membership.objects.filter(portfolio=portfolio)
-        .select_related("user")
+        .select_related("user", "team")
         .order_by(rank, Lower(username), "pk")
     )
 
@@ -60,6 +61,8 @@ class DashboardCounts:
     services_by_status: dict[str, int]
     teams: int
     patterns: list[PatternUse]
+    # Services per attestation state, keyed by AttestationState value.
+    attestation: dict[str, int]
 
     @property
     def services(self) -> int:
@@ -67,11 +70,16 @@ class DashboardCounts:
 
 
 def dashboard_counts(portfolio: Portfolio) -> DashboardCounts:
-    """Count services by status, teams and services per pattern, in three queries."""
-    rows = Service.objects.filter(portfolio=portfolio).order_by().values("status").annotate(n=Count("id"))
+    """Count services by status and attestation state, teams and services per pattern, in three queries."""
+    per_state = state_counts(portfolio)
+    rows = (Service.objects.filter(portfolio=portfolio).order_by().values("status")
+            .annotate(n=Count("id"), **per_state))
     by_status = {status: 0 for status in ServiceStatus.values}
+    by_state = dict.fromkeys(per_state, 0)
     for row in rows:
         by_status[row["status"]] = row["n"]
+        for state in per_state:
+            by_state[state] += row[state]
     uses = (
         PatternAssignment.objects.filter(service__portfolio=portfolio)
         .values("pattern_id", "pattern__name")
@@ -82,6 +90,7 @@ def dashboard_counts(portfolio: Portfolio) -> DashboardCounts:
         services_by_status=by_status,
         teams=Team.objects.filter(portfolio=portfolio).count(),
         patterns=[PatternUse(row["pattern_id"], row["pattern__name"], row["services"]) for row in uses],
+        attestation=by_state,
     )
 
 
@@ -145,8 +154,9 @@ class ServicePage:
 
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
-    """Return the service with its owner, or raise Http404 when the portfolio has no such key."""
-    return get_object_or_404(Service.objects.select_related("owner"), portfolio=portfolio, key=service_key)
+    """Return the service with its owner and attesting user, or raise Http404 for an unknown key."""
+    return get_object_or_404(Service.objects.select_related("owner", "attested_by"), portfolio=portfolio,
+                             key=service_key)
 
 
 def service_page(service: Service) -> ServicePage:

@@ -2,11 +2,13 @@ from django.urls import path
 
 from portfolio import views
 from portfolio.views import (
+    attestation,
     bulk,
     findings,
     history,
     imports,
     members,
+    portfolio_settings,
     practices,
     reports,
     service_edit,
@@ -37,6 +39,7 @@ urlpatterns = [
     path("p/<str:key>/services/<str:service_key>/details/", service_edit.edit_details,
          name="service-details"),
     path("p/<str:key>/services/<str:service_key>/undo/", service_edit.undo, name="service-undo"),
+    path("p/<str:key>/services/<str:service_key>/attest/", attestation.attest, name="service-attest"),
     path("p/<str:key>/services/<str:service_key>/rename/", service_edit.rename_service,
          name="service-rename"),
     path("p/<str:key>/services/<str:service_key>/delete/", service_edit.delete_service,
@@ -55,7 +58,9 @@ urlpatterns = [
     path("p/<str:key>/reports/diff/", reports.published_diff, name="report-diff"),
     path("p/<str:key>/reports/<int:report_id>/", reports.published_detail, name="report-published"),
     path("p/<str:key>/members/", members.members, name="members"),
+    path("p/<str:key>/settings/", portfolio_settings.portfolio_settings, name="portfolio-settings"),
     path("p/<str:key>/members/<int:membership_id>/role/", members.member_role, name="member-role"),
+    path("p/<str:key>/members/<int:membership_id>/team/", members.member_team, name="member-team"),
     path("p/<str:key>/members/<int:membership_id>/remove/", members.member_remove, name="member-remove"),
     path("p/<str:key>/import/", imports.import_upload, name="import-upload"),
     path("p/<str:key>/import/templates/<str:name>", imports.import_template, name="import-template"),

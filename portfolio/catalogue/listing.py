@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils.http import urlencode
 
 from portfolio.analysis.engine import LEVEL_LABELS
+from portfolio.attestation import AttestationState, state_filter
 from portfolio.catalogue.lookups import CatalogueLookups
 from portfolio.models import PatternAssignment, Portfolio, Service, ServiceStatus
 
@@ -37,6 +38,7 @@ class ListState:
     status: str = ""
     owner: str = ""
     findings: str = ""
+    attestation: str = ""
     sort: str = "name"
     descending: bool = False
     page: int = 1
@@ -48,7 +50,7 @@ class ListState:
 
     @property
     def filtered(self) -> bool:
-        return any((self.search, self.pattern, self.status, self.owner, self.findings))
+        return any((self.search, self.pattern, self.status, self.owner, self.findings, self.attestation))
 
     @property
     def needs_finding_counts(self) -> bool:
@@ -61,6 +63,7 @@ class ListState:
         owner = query.get("owner", "")
         status = query.get("status", "")
         findings = query.get("findings", "")
+        attestation = query.get("attestation", "")
         sort = query.get("sort", "")
         column = sort.removeprefix("-")
         return cls(
@@ -69,6 +72,7 @@ class ListState:
             status=status if status in ServiceStatus.values else "",
             owner=owner if owner == NONE or owner in lookups.team_ids else "",
             findings=findings if findings in LEVEL_LABELS else "",
+            attestation=attestation if attestation in AttestationState.values else "",
             sort=column if column in SORT_COLUMNS else "name",
             descending=column in SORT_COLUMNS and sort.startswith("-"),
             page=_page_number(query.get("page")),
@@ -83,6 +87,7 @@ class ListState:
             "status": state.status,
             "owner": state.owner,
             "findings": state.findings,
+            "attestation": state.attestation,
             "sort": state.sort_param if state.sort_param != "name" else "",
             "page": state.page if state.page != 1 else "",
         }
@@ -162,6 +167,8 @@ def filtered_services(portfolio: Portfolio, state: ListState) -> QuerySet[Servic
         services = services.filter(owner__isnull=True)
     elif state.owner:
         services = services.filter(owner_id=int(state.owner))
+    if state.attestation:
+        services = services.filter(state_filter(state.attestation, portfolio))
     return services
 
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from portfolio.access import PortfolioAccess, portfolio_for_request
-from portfolio.members import membership_add, membership_remove, membership_set_role
-from portfolio.models import Membership, Role
-from portfolio.selectors import portfolio_members
+from portfolio.members import membership_add, membership_remove, membership_set_role, membership_set_team
+from portfolio.models import Membership, Role, Team
+from portfolio.selectors import portfolio_members, portfolio_teams
 from portfolio.views.rendering import INVALID_STATUS, render_page
 from portfolio.views.service_errors import add_service_errors
 
@@ -72,9 +72,34 @@ def member_role(request, key, membership_id):
     except ValidationError as error:
         return _render(request, access, errors=error.messages, status=INVALID_STATUS)
     if membership.user_id == request.user.pk:
-        access = PortfolioAccess(access.portfolio, Role(membership.role))
+        access = PortfolioAccess(access.portfolio, Role(membership.role), membership.team_id)
     notice = _("“%(username)s” is now %(role)s.") % {
         "username": membership.user.get_username(), "role": membership.get_role_display()}
+    return _respond(request, access, notice)
+
+
+@login_required
+@require_POST
+def member_team(request, key, membership_id):
+    """Link a member to the team they work in; an empty `team` unlinks them."""
+    access = portfolio_for_request(request, key, Role.OWNER)
+    membership = _membership_or_404(access, membership_id)
+    team_id = request.POST.get("team", "")
+    team = None
+    if team_id:
+        teams = Team.objects.filter(portfolio=access.portfolio)
+        team = teams.filter(pk=team_id).first() if team_id.isdigit() else None
+        if team is None:
+            errors = [_("Choose a team of this portfolio.")]
+            return _render(request, access, errors=errors, status=INVALID_STATUS)
+    membership_set_team(membership=membership, team=team)
+    if membership.user_id == request.user.pk:
+        access = PortfolioAccess(access.portfolio, access.role, membership.team_id)
+    username = membership.user.get_username()
+    if team is None:
+        notice = _("“%(username)s” is now in no team.") % {"username": username}
+    else:
+        notice = _("“%(username)s” now works in “%(team)s”.") % {"username": username, "team": team.name}
     return _respond(request, access, notice)
 
 
@@ -115,6 +140,7 @@ def _render(request, access: PortfolioAccess, *, add_form=None, errors=(), notic
         "portfolio": access.portfolio,
         "members": portfolio_members(access.portfolio),
         "roles": Role.choices,
+        "teams": portfolio_teams(access.portfolio) if access.is_owner else [],
         "add_form": add_form,
         "errors": list(errors),
         "notice": notice,

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import Level, analyse_portfolio
+from portfolio.attestation import AttestationState, attestation_state
 from portfolio.catalogue.listing import NONE, SORT_COLUMNS, ListState, catalogue_page
 from portfolio.catalogue.lookups import CatalogueLookups, catalogue_lookups
 from portfolio.forms import ServiceCreateForm
@@ -45,11 +47,12 @@ COLUMN_LABELS = {
 
 @dataclass(frozen=True)
 class Row:
-    """A service on the page with its pattern names and its finding badges: (level, "2 errors") pairs."""
+    """A service on the page: pattern names, finding badges ((level, "2 errors") pairs), attestation."""
 
     service: Service
     patterns: tuple[str, ...]
     badges: list[tuple[str, str]]
+    attestation: AttestationState
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def filter_choices(lookups: CatalogueLookups) -> dict[str, list[tuple[str, str]]
             (Level.WARNING.label, _("With warnings")),
             (Level.INFO.label, _("With info findings")),
         ],
+        "attestation": [("", _("Any attestation")), *AttestationState.choices],
     }
 
 
@@ -137,13 +141,18 @@ def _render_list(request, access: PortfolioAccess, lookups: CatalogueLookups, fo
 
     base_url = list_url(access.portfolio.key)
     page = listing.page
+    now = timezone.now()
     context = {
         "access": access,
         "portfolio": access.portfolio,
         "state": state,
         "state_query": state.query(),
         "page": page,
-        "rows": [Row(row.service, row.patterns, finding_badges(row.counts)) for row in listing.rows],
+        "rows": [
+            Row(row.service, row.patterns, finding_badges(row.counts),
+                attestation_state(row.service, access.portfolio, now))
+            for row in listing.rows
+        ],
         "columns": _columns(base_url, state),
         "previous_url": _page_url(base_url, state, page.number - 1) if page.has_previous() else None,
         "next_url": _page_url(base_url, state, page.number + 1) if page.has_next() else None,
@@ -167,7 +176,7 @@ def _render_list(request, access: PortfolioAccess, lookups: CatalogueLookups, fo
 def _page_context(access: PortfolioAccess, lookups: CatalogueLookups, state: ListState, form) -> dict:
     """Build what the whole page shows around the table: the filters and, for editors, the forms."""
     selected = {"pattern": state.pattern, "status": state.status, "owner": state.owner,
-                "findings": state.findings}
+                "findings": state.findings, "attestation": state.attestation}
     context = {
         "filter_options": {
             name: cached_options(lookups.memo, f"filter {name}",

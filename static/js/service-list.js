@@ -14,7 +14,7 @@
   "use strict";
 
   var ROW_BOXES = 'input[type="checkbox"][name="services"][form="bulk-form"]';
-  var FILTERS = ["q", "pattern", "status", "owner", "findings"];
+  var FILTERS = ["q", "pattern", "status", "owner", "findings", "attestation"];
 
   function syncFilterAttributes() {
     var table = document.getElementById("service-table");

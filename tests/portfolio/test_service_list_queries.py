@@ -1,9 +1,12 @@
 """The catalogue page runs the same SQL queries at 10 and at 1,000 services, with any filter and sort."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.catalogue.lookups import lookup_cache
 from portfolio.models import PatternAssignment, Role, Service, Team
@@ -20,6 +23,8 @@ VARIANTS = {
     "findings filter": {"findings": "error", "sort": "key"},
     "findings sort": {"sort": "-findings", "page": "2"},
     "no pattern, no owner": {"pattern": "none", "owner": "none"},
+    "attestation filter": {"attestation": "review", "sort": "status"},
+    "attestation and findings": {"attestation": "stale", "findings": "error"},
 }
 
 
@@ -27,6 +32,8 @@ def fill(portfolio, count: int) -> None:
     """Write `count` services, their teams and pattern assignments with a few bulk INSERTs.
 
     Every variant matches some services even at 10; service 3 has neither a pattern nor an owner.
+    By the service's number modulo 4, its attestation is fresh (0), stale (1), needs review (2)
+    or missing (3).
     """
     teams = Team.objects.bulk_create(
         [Team(portfolio=portfolio, name=f"Team {number}", party_kind="technology") for number in range(20)]
@@ -40,6 +47,12 @@ def fill(portfolio, count: int) -> None:
         PatternAssignment(service=service, pattern_id=PATTERNS[number % 4], activities=["operate"])
         for number, service in enumerate(services) if number % 4 < 3
     ])
+    now = timezone.now()
+    for number, service in enumerate(services):
+        if number % 4 != 3:
+            service.attested_at = now - timedelta(days=400 if number % 4 == 1 else 1)
+            service.mapping_review_needed = number % 4 == 2
+    Service.objects.bulk_update(services, ["attested_at", "mapping_review_needed"])
     portfolio_bump_revision(portfolio.pk)
 
 

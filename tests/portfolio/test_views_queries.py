@@ -4,13 +4,16 @@ The analysis result is primed before each measured request, so the counts
 cover the page's own reads and not the engine's snapshot.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.analysis import analyse_portfolio
-from portfolio.models import Portfolio, Role
+from portfolio.models import Portfolio, Role, Service
 
 PATTERN_MIX = ["internal-product-vendor", "managed-service-provider"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -23,6 +26,12 @@ def fill(portfolio, count, make_service, make_team, make_responsibility):
                                patterns=PATTERN_MIX[: number % 3])
         make_responsibility(service, "operate", teams[number % 3])
         make_responsibility(service, "support", teams[(number + 1) % 3], role="C")
+    # Attested services in every state: fresh, needing review and stale.
+    now = timezone.now()
+    services = Service.objects.filter(portfolio=portfolio)
+    services.filter(key__endswith="0").update(attested_at=now)
+    services.filter(key__endswith="1").update(attested_at=now, mapping_review_needed=True)
+    services.filter(key__endswith="2").update(attested_at=now - timedelta(days=365))
 
 
 def count_queries(client, portfolio, url, **headers) -> int:
@@ -38,6 +47,7 @@ def page_urls(key):
         "dashboard": (reverse("dashboard", args=[key]), {}),
         "service list": (reverse("service-list", args=[key]), {}),
         "service list partial": (reverse("service-list", args=[key]) + "?q=svc", HTMX),
+        "service list by attestation": (reverse("service-list", args=[key]) + "?attestation=review", {}),
         "service page": (reverse("service-detail", args=[key, "svc-002"]), {}),
         "findings partial": (reverse("service-detail", args=[key, "svc-002"]), HTMX),
     }
@@ -70,6 +80,7 @@ def test_query_count_is_constant(
         # Both read the catalogue lookups on a miss (four queries); see test_service_list_queries.py.
         ("service list", 9),
         ("service list partial", 9),
+        ("service list by attestation", 9),
         # The context answers of the details form read the decision factors (one query).
         ("service page", 11),
         ("findings partial", 4),
