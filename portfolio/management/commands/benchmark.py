@@ -88,7 +88,8 @@ class Command(BaseCommand):
             page += "\n" + exports.markdown()
         if options["raci_services"] > 0:
             raci = measure_raci_edit(options["raci_services"], edits=plan.pairs, seed=plan.seed,
-                                     keep=plan.keep, progress=self._progress)
+                                     keep=plan.keep, progress=self._progress,
+                                     command=self._command_line(plan, options))
             page += "\n" + raci.markdown()
         if options["catalogue"]:
             catalogue = measure_catalogue(pairs=plan.pairs, seed=plan.seed, keep=plan.keep,
