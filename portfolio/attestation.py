@@ -95,7 +95,8 @@ def service_attest(*, service: Service, user) -> Service:
     """
     with change_scope(kind=ChangeKind.EDIT, reason=_("Attested the mapping"), user_id=user.pk), \
             transaction.atomic():
-        locked = Service.objects.select_for_update().select_related("owner").get(pk=service.pk)
+        # Locks the service row only: PostgreSQL cannot lock the nullable side of the owner join.
+        locked = Service.objects.select_for_update(of=("self",)).select_related("owner").get(pk=service.pk)
         membership = Membership.objects.filter(portfolio_id=locked.portfolio_id, user=user).first()
         _check_may_attest(locked, membership)
         locked.attested_at = timezone.now()
