@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from portfolio.models import Portfolio, Role, Team
 from portfolio.reports import direct
+from portfolio.reports.benchmark import csv_export
 from portfolio.reports.build import build_report
 from portfolio.reports.csv_export import csv_bytes
 from portfolio.reports.scope import ReportFilter
@@ -208,3 +209,9 @@ def test_raci_download_queries_are_constant(client, sized, size, django_assert_m
         _, data = csv_download(client, portfolios[size], table="raci")
 
     assert data.count(b"\r\n") == 2 * size + 1
+
+
+def test_benchmark_times_the_view_export(owner_client, rich):
+    _, data = csv_download(owner_client, rich.portfolio, table="raci")
+
+    assert csv_export(rich.portfolio) == len(data)
