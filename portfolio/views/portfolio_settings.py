@@ -5,17 +5,38 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portfolio.access import portfolio_for_request
+from portfolio.analysis.registry import all_rules
 from portfolio.models import Portfolio, Role
 from portfolio.views.rendering import INVALID_STATUS
 
 
 class PortfolioSettingsForm(forms.ModelForm):
+    """The analysis settings (minimum capability level, switched-off rules) and the review period."""
+
+    disabled_rules = forms.MultipleChoiceField(
+        label=gettext_lazy("Switched-off rules"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The analysis reports no findings of these rules for this portfolio."),
+    )
+
     class Meta:
         model = Portfolio
-        fields = ["review_period_days"]
+        fields = ["min_capability_level", "disabled_rules", "review_period_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disabled_rules"].choices = [
+            (rule.code, f"{rule.code} · {rule.title} ({rule.level.display})") for rule in all_rules()
+        ]
+        # Codes of rules that no longer exist stay switched off but are not offered again.
+        self._unknown_codes = [code for code in self.instance.disabled_rules
+                               if code not in {rule.code for rule in all_rules()}]
+
+    def clean_disabled_rules(self) -> list[str]:
+        return sorted(set(self.cleaned_data["disabled_rules"]) | set(self._unknown_codes))
 
 
 @login_required

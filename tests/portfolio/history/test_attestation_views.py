@@ -205,7 +205,7 @@ def test_owner_sets_review_period(client, world):
     client.force_login(world["users"][Role.OWNER])
     url = reverse("portfolio-settings", args=[world["portfolio"].key])
 
-    response = client.post(url, {"review_period_days": "365"})
+    response = client.post(url, {"min_capability_level": "2", "review_period_days": "365"})
 
     assert response.status_code == 302
     assert Portfolio.objects.get(pk=world["portfolio"].pk).review_period_days == 365
@@ -218,7 +218,7 @@ def test_review_period_must_be_positive(client, world):
     client.force_login(world["users"][Role.OWNER])
 
     response = client.post(reverse("portfolio-settings", args=[world["portfolio"].key]),
-                           {"review_period_days": "0"})
+                           {"min_capability_level": "2", "review_period_days": "0"})
 
     assert response.status_code == 422
     assert Portfolio.objects.get(pk=world["portfolio"].pk).review_period_days == 180
