@@ -83,14 +83,39 @@ class TableBuilder:
 
 
 def _entries(document: dict, section: str) -> list:
-    entries = document.get(section, [])
-    if not isinstance(entries, list):
-        raise InvalidShape(_("“%(section)s” must be a list of objects.") % {"section": section})
-    for position, entry in enumerate(entries):
+    return _object_list(document.get(section), section)
+
+
+def _object_list(value, where: str) -> list[dict]:
+    """Return `value` when it is a list of objects, [] when it is missing or null; else raise InvalidShape."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidShape(_("“%(section)s” must be a list of objects.") % {"section": where})
+    for position, entry in enumerate(value):
         if not isinstance(entry, dict):
             raise InvalidShape(_("%(section)s[%(position)s] must be an object.")
-                               % {"section": section, "position": position})
-    return entries
+                               % {"section": where, "position": position})
+    return value
+
+
+def _object(value, where: str) -> dict:
+    """Return `value` when it is an object, {} when it is missing or null; else raise InvalidShape."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidShape(_("“%(section)s” must be an object.") % {"section": where})
+    return value
+
+
+def _team_refs(line: dict, role_list: str, where: str) -> list:
+    """Return a RACI line's list of team references for `role_list`, [] when it is missing or null."""
+    refs = line.get(role_list)
+    if refs is None:
+        return []
+    if not isinstance(refs, list):
+        raise InvalidShape(_("“%(section)s” must be a list of teams.") % {"section": f"{where}.{role_list}"})
+    return refs
 
 
 def _read_catalogue(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> None:
@@ -145,11 +170,12 @@ def _nested_service_rows(entry: dict, position: int, where: str, builder: TableB
 
 def _read_report(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> None:
     version = document.get("schema_version")
-    if version not in REPORT_SCHEMA_VERSIONS:
+    # JSON true equals 1 in Python, so the type is checked too.
+    if type(version) is not int or version not in REPORT_SCHEMA_VERSIONS:
         raise InvalidShape(_("The report's schema version %(version)s is not supported; this import reads "
                              "versions %(supported)s.")
                            % {"version": version, "supported": ", ".join(map(str, REPORT_SCHEMA_VERSIONS))})
-    scope = (document.get("cover") or {}).get("scope") or {}
+    scope = _object(_object(document.get("cover"), "cover").get("scope"), "cover.scope")
     if any(scope.get(name) for name in ("team", "pattern", "status")):
         parsed.notes.append(Notice(builder.source, _("The report covers part of the portfolio; only its "
                                                      "services are imported.")))
@@ -162,7 +188,7 @@ def _read_report(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> 
         where = f"services[{position}]"
         _report_service(service, position, where, builder)
         _report_raci(service, position, where, builder)
-    _report_practices(document.get("practices") or {}, builder)
+    _report_practices(_object(document.get("practices"), "practices"), builder)
     _note_waivers(document, builder, parsed)
 
 
@@ -171,13 +197,14 @@ def _report_service(service: dict, position: int, where: str, builder: TableBuil
     owner = service.get("owner") or {}
     values = {
         "key": service.get("key"), "name": service.get("name"), "status": service.get("status"),
-        "owner": owner.get("name") if isinstance(owner, dict) else None,
+        # A hand-edited report may name the owner by a string instead of a team reference.
+        "owner": owner.get("name") if isinstance(owner, dict) else owner or None,
     }
     for field_name in ("description", "context"):
         if field_name in service:
             values[field_name] = service[field_name]
     builder.add(Kind.SERVICES, position + 1, where, values)
-    for index, line in enumerate(service.get("patterns") or []):
+    for index, line in enumerate(_object_list(service.get("patterns"), f"{where}.patterns")):
         builder.add(Kind.ASSIGNMENTS, position + 1, f"{where}.patterns[{index}]", {
             "service": service.get("key"), "pattern": line.get("pattern_key"),
             "activities": line.get("activities") or [],
@@ -197,9 +224,10 @@ def _report_teams(services: list[dict], builder: TableBuilder) -> None:
     seen = set()
     for position, service in enumerate(services):
         refs = [("owner", service.get("owner"))]
-        for index, line in enumerate(service.get("raci") or []):
+        for index, line in enumerate(_object_list(service.get("raci"), f"services[{position}].raci")):
             for role_list in ROLE_LISTS:
-                refs += [(f"raci[{index}].{role_list}", ref) for ref in line.get(role_list) or []]
+                refs += [(f"raci[{index}].{role_list}", ref)
+                         for ref in _team_refs(line, role_list, f"services[{position}].raci[{index}]")]
         for path, ref in refs:
             if not isinstance(ref, dict) or not ref.get("name"):
                 continue
@@ -212,9 +240,9 @@ def _report_teams(services: list[dict], builder: TableBuilder) -> None:
 
 
 def _report_raci(service: dict, position: int, where: str, builder: TableBuilder) -> None:
-    for index, line in enumerate(service.get("raci") or []):
+    for index, line in enumerate(_object_list(service.get("raci"), f"{where}.raci")):
         for role_list, role in ROLE_LISTS.items():
-            for team_index, ref in enumerate(line.get(role_list) or []):
+            for team_index, ref in enumerate(_team_refs(line, role_list, f"{where}.raci[{index}]")):
                 builder.add(Kind.RESPONSIBILITIES, position + 1,
                             f"{where}.raci[{index}].{role_list}[{team_index}]",
                             {"service": service.get("key"), "activity": line.get("activity"),
@@ -225,7 +253,7 @@ def _report_practices(practices: dict, builder: TableBuilder) -> None:
     """Add a row per recorded adoption; a version 1 report has only the needed and unneeded lines."""
     sections = ("recorded",) if "recorded" in practices else ("needed", "unneeded")
     for section in sections:
-        for position, line in enumerate(practices.get(section) or []):
+        for position, line in enumerate(_object_list(practices.get(section), f"practices.{section}")):
             builder.add(Kind.PRACTICES, position + 1, f"practices.{section}[{position}]", {
                 "practice": line.get("key"), "status": line.get("status"),
                 "capability_level": line.get("capability_level"), "owner": line.get("owner") or None,
@@ -234,7 +262,7 @@ def _report_practices(practices: dict, builder: TableBuilder) -> None:
 
 def _note_waivers(document: dict, builder: TableBuilder, parsed: ParsedFiles) -> None:
     """Note that the report's waivers are not imported: users of the source portfolio accepted them."""
-    count = len(document.get("waivers") or [])
+    count = len(_object_list(document.get("waivers"), "waivers"))
     if count:
         parsed.notes.append(Notice(builder.source, ngettext(
             "The report's %(count)s waiver is not imported; accept its finding again on the findings page if "

@@ -140,3 +140,48 @@ def test_json_row_errors_name_the_entry(portfolio):
 
     assert [(plan.outcomes[0].where, issue.column, issue.value) for issue in plan.outcomes[0].errors] == [
         ("services[0]", "owner", "Nobody"), ("services[0]", "context", "huge")]
+
+
+REPORT = {"schema_version": 2, "cover": {},
+          "services": [{"key": "claims", "name": "Claims", "status": "live"}]}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"cover": "acme"}, "“cover” must be an object."),
+    ({"cover": {"scope": "team"}}, "“cover.scope” must be an object."),
+    ({"services": [{"key": "claims", "patterns": "internal-service-delivery"}]},
+     "“services[0].patterns” must be a list of objects."),
+    ({"services": [{"key": "claims", "patterns": ["internal-service-delivery"]}]},
+     "services[0].patterns[0] must be an object."),
+    ({"services": [{"key": "claims", "raci": {"operate": {}}}]},
+     "“services[0].raci” must be a list of objects."),
+    ({"services": [{"key": "claims", "raci": ["operate"]}]}, "services[0].raci[0] must be an object."),
+    ({"services": [{"key": "claims", "raci": [{"activity": "operate", "accountable": "Cloud"}]}]},
+     "“services[0].raci[0].accountable” must be a list of teams."),
+    ({"practices": ["incident-management"]}, "“practices” must be an object."),
+    ({"practices": {"recorded": ["incident-management"]}}, "practices.recorded[0] must be an object."),
+    ({"waivers": 3}, "“waivers” must be a list of objects."),
+    ({"schema_version": True},
+     "The report's schema version True is not supported; this import reads versions 1, 2."),
+])
+def test_hand_edited_report_names_wrong_shape(portfolio, changes, message):
+    plan = preview(portfolio, ("report.json", json.dumps(REPORT | changes).encode()))
+
+    assert messages(plan) == [message]
+
+
+def test_hand_edited_version_1_raci_shape(portfolio):
+    document = REPORT | {"schema_version": 1, "services": [{"key": "claims", "raci": ["operate"]}]}
+
+    plan = preview(portfolio, ("report.json", json.dumps(document).encode()))
+
+    assert messages(plan) == ["services[0].raci[0] must be an object."]
+
+
+def test_report_owner_as_plain_name(portfolio, make_team):
+    make_team(portfolio, "Cloud Operations")
+    document = REPORT | {"services": [{"key": "claims", "name": "Claims", "owner": "Cloud Operations"}]}
+
+    apply(portfolio, ("report.json", json.dumps(document).encode()))
+
+    assert portfolio.services.get(key="claims").owner.name == "Cloud Operations"
