@@ -247,9 +247,10 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
 
     The caller's `portfolio.revision_token` decides which result is returned, so pass
     an instance read in the current request. A miss uses this process's base at
-    that token when there is one, and costs one query for the waivers.
-    Otherwise it costs the snapshot's queries too, and the new analysis becomes
-    the portfolio's base.
+    that token when there is one, and costs one query for the waivers. A base
+    one recorded edit behind is brought forward first (`live.catch_up`).
+    Otherwise a miss costs the snapshot's queries too, and the new analysis
+    becomes the portfolio's base.
     """
     today = timezone.localdate()
     language = translation.get_language()
@@ -265,6 +266,12 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
 
 def _base_of(portfolio: Portfolio, language: str | None) -> Base:
     base = base_store.get(portfolio.pk)
+    if base is not None and base.token != portfolio.revision_token and base.language == language:
+        # Imported here because `live` imports this module.
+        from portfolio.analysis.live import catch_up
+
+        if catch_up(portfolio.pk, portfolio.revision_token):
+            base = base_store.get(portfolio.pk)
     if base is not None and base.token == portfolio.revision_token and base.language == language:
         return base
     # The rows are read after the token, so they are at least as new as it.

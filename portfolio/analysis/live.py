@@ -22,15 +22,20 @@ Contract:
 - The wrapped write changes only the rows of the service `service_key` (its key
   before or after the write), or with `service_key` None only teams, practice
   adoptions, waivers or portfolio settings: `reanalyse_service`'s contract.
-- Anything else leaves the base behind: a write in another process, a bulk
-  write, an import, a change to the library, a rolled-back transaction, or
-  several wrapped writes in one outer transaction. The next analysis then loads
-  the portfolio in full.
+- Each process keeps its own base. After the commit, a wrapped write also
+  records its tokens and service key in the "shared" cache (a database table
+  that every worker reads). A process whose base is at the token before that
+  write brings it forward with `catch_up` instead of loading the portfolio.
+  Only the last write is recorded, so a base two writes behind is not.
+- Anything else leaves the base behind: a bulk write, an import, a change to
+  the library, a rolled-back transaction, or several wrapped writes in one
+  outer transaction. The next analysis then loads the portfolio in full.
 """
 
 import logging
 from contextlib import contextmanager
 
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import translation
 
@@ -39,6 +44,10 @@ from portfolio.analysis.incremental import reanalyse_service
 from portfolio.models import Portfolio
 
 logger = logging.getLogger(__name__)
+
+# The cache every worker shares, and how long it keeps a portfolio's last edit, in seconds.
+SHARED_CACHE = "shared"
+LAST_EDIT_SECONDS = 3600
 
 
 @contextmanager
@@ -54,7 +63,34 @@ def service_write(portfolio_id: int, service_key: str | None):
     yield
     after = _token(portfolio_id)
     if before is not None and after != before:
-        transaction.on_commit(lambda: advance_base(portfolio_id, before, after, service_key), robust=True)
+        transaction.on_commit(lambda: _committed(portfolio_id, before, after, service_key), robust=True)
+
+
+def _committed(portfolio_id: int, before: str, after: str, service_key: str | None) -> None:
+    caches[SHARED_CACHE].set(_last_edit_key(portfolio_id), (before, after, service_key), LAST_EDIT_SECONDS)
+    advance_base(portfolio_id, before, after, service_key)
+
+
+def catch_up(portfolio_id: int, token: str) -> bool:
+    """Bring this process's base forward to `token` with the last edit recorded by any process.
+
+    Returns whether the base was advanced. It is not when that edit did not
+    start at the base's token or did not end at `token`.
+    """
+    base = base_store.get(portfolio_id)
+    if base is None or base.token == token:
+        return False
+    edit = caches[SHARED_CACHE].get(_last_edit_key(portfolio_id))
+    if edit is None:
+        return False
+    before, after, service_key = edit
+    if before != base.token or after != token:
+        return False
+    return advance_base(portfolio_id, before, after, service_key)
+
+
+def _last_edit_key(portfolio_id: int) -> str:
+    return f"analysis-last-edit:{portfolio_id}"
 
 
 def lock_portfolio(portfolio_id: int) -> None:
