@@ -1,4 +1,4 @@
-"""HTTP responses for the report's download formats: JSON, CSV (one table or a zip), XLSX, PDF."""
+"""HTTP responses for the report's download formats: JSON, CSV and XLSX (one table or all), PDF."""
 
 from datetime import date
 
@@ -13,7 +13,7 @@ from portfolio.reports.safety import attachment_header, download_name
 from portfolio.reports.scope import ReportFilter
 from portfolio.reports.serialise import report_to_json
 from portfolio.reports.tables import TABLES
-from portfolio.reports.xlsx_export import xlsx_file
+from portfolio.reports.xlsx_export import xlsx_file, xlsx_rows_file
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -64,8 +64,39 @@ def direct_csv_response(portfolio: Portfolio, table: str, report_filter: ReportF
     return _attach(response, download_name(portfolio.key, as_of, "csv", table))
 
 
-def xlsx_response(report: Report) -> FileResponse:
-    return _attach(FileResponse(xlsx_file(report), content_type=CONTENT_TYPES["xlsx"]), _name(report, "xlsx"))
+def xlsx_response(report: Report, table: str | None = None) -> FileResponse:
+    """Write one table as a one-sheet workbook, or every table when `table` is None; return the download."""
+    output = xlsx_file(report, None if table is None else [table])
+    response = FileResponse(output, content_type=CONTENT_TYPES["xlsx"])
+    return _attach(response, _name(report, "xlsx", table or ""))
+
+
+def direct_xlsx_response(portfolio: Portfolio, table: str, report_filter: ReportFilter, *,
+                         as_of: date, author: str) -> FileResponse | None:
+    """Write one table of the live report as a one-sheet workbook, without building the report.
+
+    Return the download, or None if the table needs the report. The sheet, its properties and the file
+    name are those `xlsx_response` gives for the built report of the same date and author.
+    """
+    reader = direct_reader(table)
+    if reader is None:
+        return None
+    output = xlsx_rows_file(TABLES[table], reader(portfolio, report_filter), as_of=as_of, author=author)
+    return _attach(FileResponse(output, content_type=CONTENT_TYPES["xlsx"]),
+                   download_name(portfolio.key, as_of, "xlsx", table))
+
+
+def direct_download_response(portfolio: Portfolio, fmt: str, table: str, report_filter: ReportFilter, *,
+                             as_of: date, author: str):
+    """Return the one-table CSV or XLSX download read without building the report, or None.
+
+    None means that the format has no such download or that the table needs the report.
+    """
+    if fmt == "csv":
+        return direct_csv_response(portfolio, table, report_filter, as_of=as_of)
+    if fmt == "xlsx":
+        return direct_xlsx_response(portfolio, table, report_filter, as_of=as_of, author=author)
+    return None
 
 
 def pdf_response(report: Report, publication: PublishedReport | None = None) -> FileResponse:
@@ -76,13 +107,13 @@ def pdf_response(report: Report, publication: PublishedReport | None = None) -> 
 
 def download_response(report: Report, fmt: str, *, table: str | None = None,
                       publication: PublishedReport | None = None):
-    """Return the download for `fmt` (not "html"); `table` picks one CSV table."""
+    """Return the download for `fmt` (not "html"); `table` picks one CSV table or XLSX sheet."""
     if fmt == "json":
         return json_response(report, publication)
     if fmt == "csv":
         return csv_response(report, table)
     if fmt == "xlsx":
-        return xlsx_response(report)
+        return xlsx_response(report, table)
     if fmt == "pdf":
         return pdf_response(report, publication)
     raise ValueError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")

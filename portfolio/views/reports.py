@@ -22,7 +22,7 @@ from portfolio.access import portfolio_for_request
 from portfolio.models import PublishedReport, Role, Team
 from portfolio.reports.build import build_report
 from portfolio.reports.diff import diff_reports
-from portfolio.reports.downloads import direct_csv_response, download_response
+from portfolio.reports.downloads import direct_download_response, download_response
 from portfolio.reports.forms import ReportFilterForm, requested_format, requested_table
 from portfolio.reports.html import report_context
 from portfolio.reports.pdf import PdfRenderError
@@ -69,14 +69,13 @@ def report_page(request, key):
         fmt, table = requested_format(request.GET), requested_table(request.GET)
     except ValidationError as error:
         return HttpResponseBadRequest(error.messages[0], content_type="text/plain; charset=utf-8")
-    as_of, report_filter = timezone.localdate(), form.report_filter()
-    if fmt == "csv" and table is not None:
+    as_of, author, report_filter = timezone.localdate(), author_name(request.user), form.report_filter()
+    if table is not None:
         # A table that needs no analysis is read on its own, without building the report.
-        response = direct_csv_response(portfolio, table, report_filter, as_of=as_of)
+        response = direct_download_response(portfolio, fmt, table, report_filter, as_of=as_of, author=author)
         if response is not None:
             return response
-    report = build_report(portfolio, as_of=as_of, author=author_name(request.user),
-                          report_filter=report_filter)
+    report = build_report(portfolio, as_of=as_of, author=author, report_filter=report_filter)
     if fmt != "html":
         return _download(report, fmt, table)
 
