@@ -88,7 +88,8 @@ def member_team(request, key, membership_id):
     team = None
     if team_id:
         teams = Team.objects.filter(portfolio=access.portfolio)
-        team = teams.filter(pk=team_id).first() if team_id.isdigit() else None
+        # str.isdigit() accepts digits such as "²" that int() rejects, so ASCII is checked first.
+        team = teams.filter(pk=team_id).first() if team_id.isascii() and team_id.isdigit() else None
         if team is None:
             errors = [_("Choose a team of this portfolio.")]
             return _render(request, access, errors=errors, status=INVALID_STATUS)

@@ -201,6 +201,21 @@ def test_member_team_rejects_other_portfolio(client, world, make_portfolio, make
     assert membership.team_id is None
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999", "abc", "-1"])
+def test_member_team_rejects_garbage(client, world, value):
+    owner = world["users"][Role.OWNER]
+    membership = Membership.objects.get(user=owner)
+    client.force_login(owner)
+
+    response = client.post(reverse("member-team", args=[world["portfolio"].key, membership.pk]),
+                           {"team": value}, **HTMX)
+
+    assert response.status_code == 422
+    assert "Choose a team of this portfolio." in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.team_id is None
+
+
 def test_owner_sets_review_period(client, world):
     client.force_login(world["users"][Role.OWNER])
     url = reverse("portfolio-settings", args=[world["portfolio"].key])
