@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portfolio.models import Role
+from portfolio.reports.benchmark import xlsx_export
 from portfolio.reports.build import build_report
 from portfolio.reports.downloads import xlsx_response
 from portfolio.reports.publishing import report_publish
@@ -200,3 +201,10 @@ def test_services_sheet_queries_are_constant(client, sized, size, django_assert_
 
     _, sheet = read_sheet(data)
     assert sheet.max_row == size + 1
+
+
+def test_benchmark_times_the_view_export(owner_client, formula_sample):
+    data, _ = download(owner_client, "acme", "xlsx", table="raci")
+
+    # The author is written into the workbook's properties, so it must match the view's.
+    assert xlsx_export(formula_sample.portfolio, author="olivia") == len(data)
