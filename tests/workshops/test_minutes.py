@@ -107,3 +107,17 @@ def test_action_done_other_workshop_not_found(client, workshop, claims, editor, 
     url = reverse("workshops:action-done", args=[workshop.portfolio.key, other.pk, action.pk])
     assert client.post(url, {"done": "1"}).status_code == 404
     assert not ActionItem.objects.get(pk=action.pk).done
+
+
+@pytest.mark.parametrize("data", [{}, {"done": ""}, {"done": "yes"}, {"done": "true"}])
+def test_action_done_rejects_missing_value(client, workshop, claims, editor, make_team, data):
+    run_workshop(workshop, claims, editor, make_team)
+    action = ActionItem.objects.get(workshop=workshop)
+    services.action_set_done(item=action, done=True)
+    client.force_login(editor)
+    url = reverse("workshops:action-done", args=[workshop.portfolio.key, workshop.pk, action.pk])
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    assert ActionItem.objects.get(pk=action.pk).done

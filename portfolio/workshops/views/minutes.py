@@ -4,7 +4,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -59,7 +59,12 @@ def action_done(request, key, workshop_id, action_id):
     _access, workshop = workshop_for_request(request, key, workshop_id, Role.EDITOR)
     item = get_object_or_404(ActionItem, pk=action_id, workshop=workshop)
     item.workshop = workshop
-    done = request.POST.get("done") == "1"
+    value = request.POST.get("done")
+    if value not in ("0", "1"):
+        # A missing or mistyped value must not reopen a finished item.
+        return HttpResponseBadRequest(_("“done” must be 1 (done) or 0 (open again)."),
+                                      content_type="text/plain; charset=utf-8")
+    done = value == "1"
     services.action_set_done(item=item, done=done)
     if done:
         messages.success(request, _("Action item “%(action)s” marked done.") % {"action": item.description})
