@@ -87,11 +87,13 @@ def state_counts(portfolio: Portfolio, now: datetime | None = None) -> dict[str,
             for state in AttestationState}
 
 
-def service_attest(*, service: Service, user) -> Service:
+def service_attest(*, service: Service, user, shown_at: datetime | None = None) -> Service:
     """Record that `user` confirms `service`'s mapping for its owning team, and clear "review needed".
 
-    Raises ValidationError when the service has no owning team, or when the user is
-    not an editor or owner whose membership names that team.
+    `shown_at` is when the page the user attests from was rendered. A change to the
+    mapping by anyone else after it means the user attests what they have not seen.
+    Raises ValidationError in that case, when the service has no owning team, or
+    when the user is not an editor or owner whose membership names that team.
     """
     with change_scope(kind=ChangeKind.EDIT, reason=_("Attested the mapping"), user_id=user.pk), \
             transaction.atomic():
@@ -99,6 +101,8 @@ def service_attest(*, service: Service, user) -> Service:
         locked = Service.objects.select_for_update(of=("self",)).select_related("owner").get(pk=service.pk)
         membership = Membership.objects.filter(portfolio_id=locked.portfolio_id, user=user).first()
         _check_may_attest(locked, membership)
+        if shown_at is not None:
+            _check_unchanged_since(locked, user, shown_at)
         locked.attested_at = timezone.now()
         locked.attested_by = user
         locked.mapping_review_needed = False
@@ -109,6 +113,21 @@ def service_attest(*, service: Service, user) -> Service:
     logger.info("User %s attested the mapping of service %s for team %s", user.pk, service.pk,
                 locked.owner_id)
     return service
+
+
+def _check_unchanged_since(service: Service, user, shown_at: datetime) -> None:
+    """Raise ValidationError when someone else changed the mapping of `service` after `shown_at`."""
+    for model in MAPPING_MODELS:
+        change = (model.history.filter(service_id=service.pk, history_date__gt=shown_at)
+                  .exclude(history_user_id=user.pk).order_by("-history_date")
+                  .values_list("history_date", flat=True).first())
+        if change is not None:
+            logger.info("User %s did not attest service %s: its mapping changed at %s, after the page of %s",
+                        user.pk, service.pk, change.isoformat(), shown_at.isoformat())
+            raise ValidationError(
+                _("Someone changed the pattern mix or the RACI of “%(service)s” after you opened this page. "
+                  "Reload the page, check the mapping, and attest again.") % {"service": service},
+                code="changed")
 
 
 def _check_may_attest(service: Service, membership: Membership | None) -> None:

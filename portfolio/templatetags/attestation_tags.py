@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portfolio.attestation import AttestationState, attestation_state
@@ -22,6 +23,9 @@ class AttestationPanel:
     confirmation: str
     # The reason an editor gets no attest button, or "".
     blocked_reason: str
+    # When the panel was rendered (ISO 8601). The attest request sends it back, and a mapping that
+    # someone else changed after this moment is rejected instead of attested unseen.
+    shown_at: str
 
 
 @register.inclusion_tag("portfolio/service_detail/attestation.html", takes_context=True)
@@ -42,6 +46,7 @@ def attestation_panel(context):
         can_attest=access.can_edit and service.owner is not None and access.team_id == service.owner_id,
         confirmation=_confirmation(service),
         blocked_reason=_blocked_reason(service, access),
+        shown_at=timezone.now().isoformat(),
     )
     return {"panel": panel, "service": service, "portfolio": portfolio, "access": access,
             "oob": context.get("oob", False), "notice": context.get("attestation_notice", ""),

@@ -141,10 +141,6 @@ def attest_form_fields(page: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The attest form carries nothing of the mapping it showed, so attesting from a page loaded before "
-    "another member's RACI change confirms, and clears the review of, a mapping the user never saw. "
-    "Fixing it needs a mapping version in the form and a conflict answer, as service edits have."))
 def test_attest_from_stale_page_keeps_review(setup):
     from django.test import Client
 
@@ -292,3 +288,19 @@ def test_state_filter_matches_state(portfolio, setup, make_service, wanted):
     found = list(Service.objects.filter(state_filter(wanted, portfolio)).values_list("pk", flat=True))
 
     assert found == [expected.pk]
+
+
+def test_attest_after_own_change_succeeds(setup):
+    from django.test import Client
+
+    service = setup["service"]
+    browser = Client()
+    browser.force_login(setup["insider"])
+    page = browser.get(reverse("service-detail", args=[service.portfolio.key, "claims"]))
+    fields = attest_form_fields(page.content.decode())
+
+    browser.post(reverse("service-set-accountable", args=[service.portfolio.key, "claims", "build"]),
+                 {"team": setup["owners"].pk})
+    browser.post(reverse("service-attest", args=[service.portfolio.key, "claims"]), fields)
+
+    assert state(service) == AttestationState.ATTESTED
