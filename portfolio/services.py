@@ -93,7 +93,7 @@ def service_create(
         portfolio=portfolio, key=normalise_name(key), name=normalise_name(name), status=status, owner=owner,
         description=description,
     )
-    with transaction.atomic(), service_write(portfolio.pk, service.key):
+    with transaction.atomic(), service_write(portfolio.pk, service):
         _check_team_portfolio(owner, portfolio, field="owner")
         _check_service_key_free(service)
         service.full_clean()
@@ -117,7 +117,7 @@ def service_update(*, service: Service, expected_updated_at: datetime | None = N
         raise TypeError(f"service_update() got fields it cannot change: {', '.join(unknown)}")
     before = {name: getattr(service, name) for name in fields}
     try:
-        with transaction.atomic(), service_write(service.portfolio_id, service.key):
+        with transaction.atomic(), service_write(service.portfolio_id, service):
             if expected_updated_at is not None:
                 _check_unchanged(service, expected_updated_at)
             if "context" in fields:
@@ -141,7 +141,7 @@ def service_update(*, service: Service, expected_updated_at: datetime | None = N
 def service_delete(*, service: Service) -> None:
     """Delete `service` with its pattern assignments and RACI cells."""
     service_id, key, portfolio_id = service.pk, service.key, service.portfolio_id
-    with transaction.atomic(), service_write(portfolio_id, key):
+    with transaction.atomic(), service_write(portfolio_id, service):
         service.delete()
     logger.info("Deleted service %s (%s) of portfolio %s", service_id, key, portfolio_id)
 
@@ -187,7 +187,7 @@ def service_assign_pattern(
     """Assign a pattern to `service`, governing `activities` (default: all in the pattern's scope)."""
     pattern = _pattern_or_error(pattern_key)
     governed = _governed_activities(pattern, activities)
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         if PatternAssignment.objects.filter(service=service, pattern=pattern).exists():
             raise _invalid("pattern", _("The pattern “%(pattern)s” is already assigned to “%(service)s”."),
                            pattern=pattern, service=service)
@@ -201,7 +201,7 @@ def service_assign_pattern(
 
 def service_remove_pattern(*, service: Service, pattern_key: str) -> list[str]:
     """Remove a pattern from `service`; return the activities it governed there."""
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         assignment = PatternAssignment.objects.filter(service=service, pattern_id=pattern_key).first()
         if assignment is None:
             raise _invalid("pattern", _("The pattern “%(key)s” is not assigned to “%(service)s”."),
@@ -217,7 +217,7 @@ def service_set_pattern_activities(
     """Choose the activities an assigned pattern governs on `service`; return them before and after."""
     pattern = _pattern_or_error(pattern_key)
     governed = _governed_activities(pattern, activities)
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         assignment = (PatternAssignment.objects.select_for_update()
                       .filter(service=service, pattern=pattern).first())
         if assignment is None:
@@ -242,7 +242,7 @@ def service_restore_assignment(
     assignment after the write that is being undone.
     """
     pattern = _pattern_or_error(pattern_key)
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         assignment = (PatternAssignment.objects.select_for_update()
                       .filter(service=service, pattern=pattern).first())
         current = list(assignment.activities) if assignment else None
@@ -324,7 +324,7 @@ def responsibility_set_role(
     activity = _activity_or_error(activity_key)
     _check_team_portfolio(team, service.portfolio, field="team")
     cell = (team.pk, role)
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         before = _locked_cells(service, activity)
         if not held:
             after = before - {cell}
@@ -354,7 +354,7 @@ def responsibility_choose_accountable(
     """
     activity = _activity_or_error(activity_key)
     _check_team_portfolio(team, service.portfolio, field="team")
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         before = _locked_cells(service, activity)
         if expected_accountable is not None:
             _check_accountable_seen(service, activity, before, team, expected_accountable)
@@ -408,7 +408,7 @@ def responsibility_restore(
     """
     activity = _activity_or_error(activity_key)
     wanted = frozenset((int(team_id), str(role)) for team_id, role in cells)
-    with transaction.atomic(), service_write(service.portfolio_id, service.key):
+    with transaction.atomic(), service_write(service.portfolio_id, service):
         before = _locked_cells(service, activity)
         if before != frozenset((int(team_id), str(role)) for team_id, role in expected):
             raise EditConflict(
