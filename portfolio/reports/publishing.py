@@ -3,6 +3,7 @@
 import logging
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portfolio.models import Portfolio, PublishedReport
@@ -43,6 +44,17 @@ def published_report(published: PublishedReport) -> Report:
 
 def latest_published(portfolio: Portfolio) -> PublishedReport | None:
     return PublishedReport.objects.filter(portfolio=portfolio).order_by("-created_at", "-pk").first()
+
+
+def earlier_published(publication: PublishedReport) -> QuerySet:
+    """Return the reports of the same portfolio published before `publication`, newest first.
+
+    Reports are ordered by creation time, and by id among those created at the same time.
+    """
+    created = publication.created_at
+    earlier = Q(created_at__lt=created) | Q(created_at=created, pk__lt=publication.pk)
+    return (PublishedReport.objects.filter(earlier, portfolio_id=publication.portfolio_id)
+            .order_by("-created_at", "-pk"))
 
 
 def change_since_latest(portfolio: Portfolio, report: Report) -> Change | None:

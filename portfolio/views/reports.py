@@ -26,7 +26,7 @@ from portfolio.reports.downloads import direct_download_response, download_respo
 from portfolio.reports.forms import ReportFilterForm, requested_format, requested_table
 from portfolio.reports.html import report_context
 from portfolio.reports.pdf import PdfRenderError
-from portfolio.reports.publishing import published_report, report_publish
+from portfolio.reports.publishing import earlier_published, published_report, report_publish
 from portfolio.reports.sorting import name_key
 from portfolio.reports.tables import TABLES
 
@@ -126,7 +126,7 @@ def published_detail(request, key, report_id):
     if fmt != "html":
         return _download(report, fmt, table, publication)
     context = {**report_context(report, publication), "access": access, "portfolio": access.portfolio,
-               "tables": list(TABLES)}
+               "tables": list(TABLES), "has_earlier": earlier_published(publication).exists()}
     return render(request, "reports/published_detail.html", context)
 
 
@@ -139,8 +139,7 @@ def published_diff(request, key):
     new = get_object_or_404(reports, pk=_report_id(request.GET.get("new")))
     old_id = _report_id(request.GET.get("old"))
     if old_id is None:
-        old = (reports.filter(created_at__lte=new.created_at).exclude(pk=new.pk)
-               .order_by("-created_at", "-pk").first())
+        old = earlier_published(new).first()
         if old is None:
             messages.info(request, _("Report #%(id)s is the first published report; there is nothing "
                                      "to compare it with.") % {"id": new.pk})
