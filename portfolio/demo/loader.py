@@ -6,6 +6,11 @@ first. The demo portfolio is the one with the key "demo". A reset deletes its
 teams, services, pattern assignments, RACI cells, practice adoptions and
 waivers and creates them again from the file, so two loads give the same
 content. Memberships are kept, so the people invited to the demo stay in it.
+
+A load is one change set of kind "import" in the history, and every row it
+creates gets a historical row there. Without that baseline the history of a
+demo service would start at its first edit, and the as-of view and restore
+could not tell what the service held before.
 """
 
 import json
@@ -14,6 +19,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from portfolio.demo.validation import (
     DemoDataError,
@@ -22,7 +29,9 @@ from portfolio.demo.validation import (
     team_lookup_key,
     validate_demo_data,
 )
+from portfolio.history.recording import change_scope, history_kwargs
 from portfolio.models import (
+    ChangeKind,
     PatternAssignment,
     Portfolio,
     PracticeAdoption,
@@ -60,7 +69,7 @@ def demo_load(*, reset: bool, path: Path = DATA_FILE) -> Portfolio:
     library = LibraryFacts.load()
     data = demo_read(path, library)
 
-    with transaction.atomic():
+    with change_scope(kind=ChangeKind.IMPORT, reason=_("Loaded the demo portfolio")), transaction.atomic():
         portfolio = Portfolio.objects.select_for_update().filter(key=DEMO_PORTFOLIO_KEY).first()
         if portfolio is not None and not reset:
             logger.info("Demo portfolio %s exists; kept it without changes", portfolio.pk)
@@ -70,10 +79,10 @@ def demo_load(*, reset: bool, path: Path = DATA_FILE) -> Portfolio:
         _portfolio_clear(portfolio)
         teams = _teams_create(portfolio, data["teams"])
         services = _services_create(portfolio, data["services"], teams)
-        _assignments_create(data["services"], services, library)
-        cells = _responsibilities_create(data["services"], services, teams)
+        _assignments_create(portfolio, data["services"], services, library)
+        cells = _responsibilities_create(portfolio, data["services"], services, teams)
         _adoptions_create(portfolio, data.get("practices", []), teams)
-        # bulk_create sends no post_save signals, so the revision is raised here once.
+        # bulk_create_with_history sends no post_save signals, so the revision is raised here once.
         portfolio_bump_revision(portfolio.pk)
 
     portfolio.refresh_from_db()
@@ -93,6 +102,11 @@ def _full_clean(instance, where: str, exclude: tuple[str, ...] = ()) -> None:
         else:
             lines = [f"{where}: {' '.join(error.messages)}"]
         raise DemoDataError(lines) from error
+
+
+def _bulk_create(model, rows: list, portfolio_id: int) -> None:
+    """Insert `rows` and their "created" historical rows into the current change set."""
+    bulk_create_with_history(rows, model, **history_kwargs(portfolio_id))
 
 
 def _portfolio_save(portfolio: Portfolio | None, entry: dict) -> Portfolio:
@@ -125,7 +139,7 @@ def _teams_create(portfolio: Portfolio, entries: list[dict]) -> dict[str, Team]:
                     contact=entry.get("contact", ""), member_count=entry.get("member_count"))
         _full_clean(team, f"Team {entry['name']!r}")
         teams.append(team)
-    Team.objects.bulk_create(teams)
+    _bulk_create(Team, teams, portfolio.pk)
     return {team_lookup_key(team.name): team for team in teams}
 
 
@@ -142,11 +156,12 @@ def _services_create(portfolio: Portfolio, entries: list[dict], teams: dict[str,
                           owner=_team(teams, entry.get("owner")), context=entry.get("context", {}))
         _full_clean(service, f"Service {entry['key']!r}")
         services[entry["key"]] = service
-    Service.objects.bulk_create(services.values())
+    _bulk_create(Service, list(services.values()), portfolio.pk)
     return services
 
 
-def _assignments_create(entries: list[dict], services: dict[str, Service], library: LibraryFacts) -> None:
+def _assignments_create(portfolio: Portfolio, entries: list[dict], services: dict[str, Service],
+                        library: LibraryFacts) -> None:
     assignments = []
     for entry in entries:
         service = services[entry["key"]]
@@ -155,10 +170,10 @@ def _assignments_create(entries: list[dict], services: dict[str, Service], libra
             assignment = PatternAssignment(service=service, pattern_id=pattern, activities=activities)
             _full_clean(assignment, f"Service {entry['key']!r}, pattern {pattern!r}")
             assignments.append(assignment)
-    PatternAssignment.objects.bulk_create(assignments)
+    _bulk_create(PatternAssignment, assignments, portfolio.pk)
 
 
-def _responsibilities_create(entries: list[dict], services: dict[str, Service],
+def _responsibilities_create(portfolio: Portfolio, entries: list[dict], services: dict[str, Service],
                              teams: dict[str, Team]) -> int:
     """Create every RACI cell of every service; return how many."""
     cells = []
@@ -174,7 +189,7 @@ def _responsibilities_create(entries: list[dict], services: dict[str, Service],
                     _full_clean(cell, f"Service {entry['key']!r}, RACI {activity} {role} {name!r}",
                                 exclude=("service", "activity", "team"))
                     cells.append(cell)
-    Responsibility.objects.bulk_create(cells)
+    _bulk_create(Responsibility, cells, portfolio.pk)
     return len(cells)
 
 
@@ -187,4 +202,4 @@ def _adoptions_create(portfolio: Portfolio, entries: list[dict], teams: dict[str
         )
         _full_clean(adoption, f"Practice {entry['practice']!r}")
         adoptions.append(adoption)
-    PracticeAdoption.objects.bulk_create(adoptions)
+    _bulk_create(PracticeAdoption, adoptions, portfolio.pk)
