@@ -1,100 +1,120 @@
-"""A service as it was at a past moment, and restoring it to that version.
+"""Restoring a service to the version its history records at a past moment.
 
-The version at a moment is, for the service and each of its pattern assignments
-and RACI cells, the newest historical row at or before the moment, unless that
-row records a deletion. Restoring writes through the models inside one change
-scope of kind "restore", so the restore is itself in the history.
+Restoring writes through the models inside one change scope of kind "restore",
+so the restore is itself in the history. It rejects a service whose current
+rows the history does not fully record (see `versions.history_gap`), rather
+than treating unrecorded rows as older than the first recorded change. A row
+that a bulk query wrote without history could be from any date, so either
+choice about its past could delete data that existed on the chosen day.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portfolio.history.recording import change_scope
+from portfolio.history.versions import (
+    HistoryGap,
+    ServiceVersion,
+    history_gap,
+    service_as_of,
+    service_current,
+)
 from portfolio.models import ChangeKind, PatternAssignment, Responsibility, Service, Team
 from portfolio.signals import portfolio_bump_revision
 
-RESTORED_FIELDS = ("name", "description", "status", "owner_id", "context")
+
+class RestoreRejected(Exception):
+    """The restore would lose or invent data; the message states why and what to do instead."""
+
+
+class RestoreConflict(RestoreRejected):
+    """The service changed after the confirmation page showed what the restore would do."""
 
 
 @dataclass(frozen=True)
-class ServiceVersion:
-    """A service's fields, pattern mix and RACI cells at one moment, with `fields` None before it existed."""
+class RestorePreview:
+    """The effect of a restore: the current version and the one the restore would write."""
 
-    fields: dict | None
-    assignments: dict[str, list[str]]
-    cells: frozenset[tuple[str, int, str]]
+    current: ServiceVersion
+    target: ServiceVersion
+    gap: HistoryGap
+
+    @property
+    def changed_fields(self) -> list[str]:
+        if self.target.fields is None:
+            return []
+        return [name for name, value in self.target.fields.items() if self.current.fields.get(name) != value]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.changed_fields or self.current.assignments != self.target.assignments
+                    or self.current.cells != self.target.cells)
+
+    def rejection(self) -> str | None:
+        """Return why the restore is refused, or None when it may go ahead."""
+        if self.gap:
+            return _("The history of this service is incomplete: %(assignments)d pattern assignments, "
+                     "%(cells)d RACI cells and %(fields)d fields differ from what it records, so it cannot "
+                     "tell what the service held in the past. Nothing was restored. Change the service "
+                     "through the editor or reload its data so that every row is recorded.") % {
+                "assignments": self.gap.assignments, "cells": self.gap.cells, "fields": len(self.gap.fields)}
+        if self.target.fields is None:
+            return _("The service did not exist yet on this date, so there is no version to restore. "
+                     "Nothing was restored.")
+        return None
 
 
-def service_as_of(service: Service, moment: datetime) -> ServiceVersion:
-    """Return `service` as recorded at `moment`, read in three queries."""
-    fields_row = (Service.history.filter(id=service.pk, history_date__lte=moment)
-                  .order_by("-history_date", "-history_id").first())
-    fields = None
-    if fields_row is not None and fields_row.history_type != "-":
-        fields = {name: getattr(fields_row, name) for name in RESTORED_FIELDS}
-    assignments = {row.pattern_id: list(row.activities)
-                   for row in _alive_at(PatternAssignment, service, moment)}
-    cells = frozenset((row.activity_id, row.team_id, row.role) for row in _alive_at(Responsibility, service,
-                                                                                      moment))
-    return ServiceVersion(fields, assignments, cells)
+def restore_preview(service: Service, moment: datetime) -> RestorePreview:
+    """Describe what restoring `service` to `moment` would change, read in ten queries.
 
-
-def team_names_as_of(team_ids, moment: datetime) -> dict[int, str]:
-    """Map `team_ids` to each team's name at `moment`, read in at most three queries.
-
-    A team that the history did not record by then gets its current name, and a
-    team deleted since gets the last name that its history recorded.
+    RACI cells of teams deleted since are left out of the target, as the restore leaves them out.
     """
-    ids = {team_id for team_id in team_ids if team_id is not None}
-    if not ids:
-        return {}
-    # Ordered oldest first, so that each team's newest name up to the moment is the one that stays.
-    names = dict(Team.history.filter(id__in=ids, history_date__lte=moment)
-                 .order_by("history_date", "history_id").values_list("id", "name"))
-    missing = ids - set(names)
-    if missing:
-        names |= dict(Team.objects.filter(pk__in=missing).values_list("pk", "name"))
-        missing -= set(names)
-    if missing:
-        names |= dict(Team.history.filter(id__in=missing).order_by("history_id").values_list("id", "name"))
-    return names
+    current = service_current(service)
+    target = service_as_of(service, moment)
+    gap = history_gap(current, service_as_of(service, timezone.now()))
+    teams = set(Team.objects.filter(portfolio_id=service.portfolio_id).values_list("pk", flat=True))
+    fields = target.fields
+    if fields is not None and fields["owner_id"] not in teams:
+        fields = {**fields, "owner_id": None}
+    cells = frozenset(cell for cell in target.cells if cell[1] in teams)
+    return RestorePreview(current, ServiceVersion(fields, target.assignments, cells), gap)
 
 
-def service_restore(*, service: Service, moment: datetime, user_id: int | None = None) -> ServiceVersion:
+def service_restore(*, service: Service, moment: datetime, user_id: int | None = None,
+                    expected: str | None = None) -> ServiceVersion:
     """Make `service`'s fields, pattern mix and RACI what they were at `moment`, and return that version.
 
-    RACI cells of teams deleted since are left out, because the rows they pointed at are gone.
+    Raises RestoreRejected when the history of the service is incomplete or the
+    service did not exist at `moment`. Raises RestoreConflict when `expected` is
+    given and differs from the fingerprint of the current version, because
+    someone changed the service after the confirmation was shown. Either way
+    nothing is written.
     """
-    version = service_as_of(service, moment)
     reason = f"restore to {moment.isoformat()}"
     with change_scope(kind=ChangeKind.RESTORE, reason=reason, user_id=user_id), transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        teams = set(Team.objects.filter(portfolio_id=service.portfolio_id).values_list("pk", flat=True))
-        if version.fields is not None:
-            _restore_fields(service, version.fields, teams)
-        _restore_assignments(service, version.assignments)
-        _restore_cells(service, {cell for cell in version.cells if cell[1] in teams})
+        preview = restore_preview(service, moment)
+        if expected is not None and expected != preview.current.fingerprint():
+            raise RestoreConflict(_("The service changed after this page was shown. Check the changes "
+                                    "below and confirm again."))
+        rejection = preview.rejection()
+        if rejection:
+            raise RestoreRejected(rejection)
+        target = preview.target
+        _restore_fields(service, target.fields)
+        _restore_assignments(service, dict(target.assignments))
+        _restore_cells(service, set(target.cells))
         portfolio_bump_revision(service.portfolio_id)
-    return version
+    return target
 
 
-def _alive_at(model, service: Service, moment: datetime) -> list:
-    historical = model.history.model
-    newest = (historical.objects.filter(id=OuterRef("id"), history_date__lte=moment)
-              .order_by("-history_date", "-history_id").values("history_id")[:1])
-    rows = historical.objects.filter(service_id=service.pk, history_date__lte=moment,
-                                     history_id=Subquery(newest))
-    return [row for row in rows if row.history_type != "-"]
-
-
-def _restore_fields(service: Service, fields: dict, teams: set[int]) -> None:
+def _restore_fields(service: Service, fields: dict) -> None:
     changed = False
     for name, value in fields.items():
-        if name == "owner_id" and value not in teams:
-            value = None
         if getattr(service, name) != value:
             setattr(service, name, value)
             changed = True

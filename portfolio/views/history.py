@@ -1,6 +1,8 @@
-"""The change history pages: the activity feed, one change set, a service's timeline and the CSV export."""
+"""The change history pages: the activity feed, one change set, a service's timeline and the CSV export.
 
-from datetime import datetime, time
+The as-of page and restore are in `history_versions`.
+"""
+
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,17 +10,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from portfolio.access import portfolio_for_request
 from portfolio.history.export import csv_rows
 from portfolio.history.feed import change_sets, feed_entries
 from portfolio.history.forms import FeedFilterForm, TimeZoneForm
-from portfolio.history.restore import service_as_of, service_restore, team_names_as_of
 from portfolio.history.time_zones import preference_set_time_zone
-from portfolio.models import ChangeSet, Membership, Role, Service, UserPreference
+from portfolio.models import ChangeSet, Membership, Service, UserPreference
 from portfolio.reports.safety import attachment_header, download_name
 
 PAGE_SIZE = 25
@@ -101,29 +101,3 @@ def time_zone_setting(request: HttpRequest):
         messages.success(request, _("Saved your time zone."))
         return redirect("account-time-zone")
     return render(request, "history/time_zone.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def service_as_of_page(request: HttpRequest, key: str, service_key: str):
-    """Show a service as it was at the end of the `date` parameter's day; an editor's POST restores that."""
-    access = portfolio_for_request(request, key, Role.EDITOR if request.method == "POST" else Role.VIEWER)
-    service = Service.objects.filter(portfolio=access.portfolio, key=service_key).first()
-    if service is None:
-        raise Http404
-    day = parse_date(request.POST.get("date") or request.GET.get("date") or "") or timezone.localdate()
-    moment = datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
-    if request.method == "POST":
-        service_restore(service=service, moment=moment, user_id=request.user.pk)
-        message = _("Restored the service as it was on %(date)s.") % {"date": day.isoformat()}
-        messages.success(request, message)
-        return redirect("service-detail", key=key, service_key=service.key)
-    version = service_as_of(service, moment)
-    owner_id = version.fields["owner_id"] if version.fields else None
-    names = team_names_as_of({owner_id, *(team_id for _activity, team_id, _role in version.cells)}, moment)
-    cells = [(activity, names.get(team_id, f"#{team_id}"), role)
-             for activity, team_id, role in sorted(version.cells)]
-    context = {"access": access, "portfolio": access.portfolio, "service": service, "day": day,
-               "version": version, "cells": cells,
-               "owner_name": names.get(owner_id, f"#{owner_id}") if owner_id else ""}
-    return render(request, "history/as_of.html", context)
