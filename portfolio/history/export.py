@@ -39,7 +39,10 @@ def csv_rows(change_sets: QuerySet[ChangeSet], zone: tzinfo) -> Iterator[str]:
         chunk = list(chunk[:CHUNK_SIZE])
         if not chunk:
             return
-        for entry in feed_entries(chunk, limit=None):
+        # Recorded times inside the values (such as "mapping attested at") are written in `zone` too.
+        with timezone.override(zone):
+            entries = feed_entries(chunk, limit=None)
+        for entry in entries:
             yield from _entry_lines(writer, entry, zone)
         last = chunk[-1]
 

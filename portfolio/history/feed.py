@@ -15,6 +15,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portfolio.history.labels import LibraryNames
 from portfolio.history.tracked import (
     HIDDEN_FIELDS,
     OBJECT_TYPE_LABELS,
@@ -23,7 +24,7 @@ from portfolio.history.tracked import (
     TEAM_FIELDS,
     USER_FIELDS,
 )
-from portfolio.models import ChangeSet, Portfolio, Service, Team
+from portfolio.models import ChangeSet, Portfolio, RaciRole, Service, Team
 
 # Maximum number of changes one feed entry lists. The change set page lists them all.
 PARTS_SHOWN = 20
@@ -42,10 +43,16 @@ class FeedFilter:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field's value before and after a change; `before_recorded` is False when no earlier version exists.
+
+    That happens for a row written without history (by a bulk query) and changed later.
+    """
+
     field: str
     label: str
     before: str
     after: str
+    before_recorded: bool = True
 
 
 @dataclass
@@ -163,13 +170,14 @@ def _rows(object_type: str, change_set_ids: list[int], limit: int | None, servic
 
 
 class _Names:
-    """Names of the teams, users and services that one page of rows refers to, read in three or four queries.
+    """Names of the teams, users, services and library entries that one page of rows refers to.
 
-    The fourth query reads the recorded names of deleted teams, when the page refers to any.
+    Read in six or seven queries: the seventh reads the recorded names of
+    deleted teams, when the page refers to any.
     """
 
-    def __init__(self, teams: dict, users: dict, services: dict):
-        self.teams, self.users, self.services = teams, users, services
+    def __init__(self, teams: dict, users: dict, services: dict, library: LibraryNames):
+        self.teams, self.users, self.services, self.library = teams, users, services, library
 
     @classmethod
     def load(cls, rows) -> "_Names":
@@ -185,6 +193,7 @@ class _Names:
             _team_names(team_ids),
             _names(get_user_model().objects.all(), user_ids, "username"),
             _names(Service.objects.all(), service_ids, "name"),
+            LibraryNames.load(),
         )
 
     def value(self, row, model_field) -> str:
@@ -195,8 +204,21 @@ class _Names:
             return self.teams.get(raw, f"#{raw}")
         if model_field.name in USER_FIELDS:
             return self.users.get(raw, f"#{raw}")
+        if model_field.name == "service":
+            return self.services.get(raw, _("deleted service"))
+        if model_field.name == "activity":
+            return self.library.activity(raw)
+        if model_field.name == "pattern":
+            return self.library.pattern(raw)
+        if model_field.name == "activities":
+            return self.library.activity_list(raw)
+        if model_field.name == "context":
+            return self.library.context(raw)
         if model_field.choices:
             return str(dict(model_field.flatchoices).get(raw, raw))
+        if isinstance(raw, datetime):
+            # The active time zone is the user's (TimeZoneMiddleware), or the export's zone.
+            return timezone.localtime(raw).strftime("%Y-%m-%d %H:%M")
         if isinstance(raw, list):
             return ", ".join(str(item) for item in raw)
         return str(raw)
@@ -225,14 +247,18 @@ def _change(object_type: str, row, names: _Names) -> Change:
         if model_field.name in HIDDEN_FIELDS or not hasattr(row, model_field.attname):
             continue
         after = names.value(row, model_field) if row.history_type != "-" else ""
+        recorded = row.history_type != "~" or row.previous is not None
         if row.history_type == "+":
             before = ""
         elif row.history_type == "-":
             before = names.value(row, model_field)
+        elif recorded:
+            before = names.value(row.previous, model_field)
         else:
-            before = names.value(row.previous, model_field) if row.previous is not None else ""
+            before = _("not recorded")
         if before != after:
-            fields.append(FieldChange(model_field.name, str(model_field.verbose_name), before, after))
+            label = str(model_field.verbose_name)
+            fields.append(FieldChange(model_field.name, label, before, after, recorded))
     return Change(object_type, row.id, _label(object_type, row, names), HISTORY_TYPES[row.history_type],
                   row.history_date, fields)
 
@@ -241,11 +267,13 @@ def _label(object_type: str, row, names: _Names) -> str:
     if object_type == "membership":
         return names.users.get(row.user_id, f"#{row.user_id}")
     if object_type == "assignment":
-        return f"{names.services.get(row.service_id, _('deleted service'))} · {row.pattern_id}"
+        service = names.services.get(row.service_id, _("deleted service"))
+        return f"{service} · {names.library.pattern(row.pattern_id)}"
     if object_type == "responsibility":
         team = names.teams.get(row.team_id, f"#{row.team_id}")
         service = names.services.get(row.service_id, _("deleted service"))
-        return f"{service} · {row.activity_id} · {team} ({row.role})"
+        role = RaciRole(row.role).label if row.role in RaciRole.values else row.role
+        return f"{service} · {names.library.activity(row.activity_id)} · {team} ({role})"
     if object_type == "practice":
         return row.practice_id
     if object_type == "waiver":

@@ -96,7 +96,7 @@ def test_service_timeline_lists_its_raci_changes(client, portfolio, make_service
 
     response = client.get(reverse("service-history", args=[portfolio.key, "claims"]))
 
-    assert b"Claims \xc2\xb7 operate \xc2\xb7 Platform" in response.content
+    assert "Claims · Operate · Platform (Accountable)" in response.content.decode()
     assert b"Web team" not in response.content
 
 
