@@ -33,7 +33,8 @@ def _key(item) -> tuple[str, str]:
 def diff_reports(old: Report, new: Report) -> ReportDiff:
     """Return what changed from `old` to `new`; each list is sorted like the reports."""
     records = diff_teams.has_records(old) and diff_teams.has_records(new)
-    old_teams, new_teams = diff_teams.team_index(old), diff_teams.team_index(new)
+    old_teams = diff_teams.team_index(old, records=records)
+    new_teams = diff_teams.team_index(new, records=records)
     renames = diff_teams.match_renames(old_teams, new_teams, records=records)
     teams_added, teams_removed, team_changes = diff_teams.team_changes(old_teams, new_teams, renames,
                                                                        records=records)

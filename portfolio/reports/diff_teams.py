@@ -33,8 +33,11 @@ def has_records(report: Report) -> bool:
     return report.schema_version >= 2
 
 
-def team_index(report: Report) -> dict[str, TeamInfo]:
-    """Return every team the report lists or names, by name."""
+def team_index(report: Report, *, records: bool) -> dict[str, TeamInfo]:
+    """Return the teams the report names, and with `records` also those it only lists, by name.
+
+    A version 1 report lists no teams, so comparing it with a later one uses the named teams alone.
+    """
     teams: dict[str, TeamInfo] = {}
 
     def note(name: str, party_kind: str | None = None) -> TeamInfo:
@@ -43,7 +46,7 @@ def team_index(report: Report) -> dict[str, TeamInfo]:
             info.party_kind = party_kind
         return info
 
-    for line in report.teams:
+    for line in report.teams if records else []:
         info = note(line.name, line.party_kind)
         info.contact, info.member_count = line.contact, line.member_count
     for service in report.services:
