@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portfolio.attestation import service_attest
 from portfolio.demo.loader import demo_load
+from portfolio.history.feed import FeedFilter, change_sets, feed_entries
 from portfolio.history.versions import service_as_of, service_current, service_history_gap
 from portfolio.models import ChangeKind, ChangeSet, Membership, Responsibility, Role, Service
 
@@ -72,3 +74,12 @@ def test_restore_of_demo_service_to_today_changes_nothing(client, demo, demo_edi
     assert response.status_code == 302
     assert service_current(service) == before
     assert ChangeSet.objects.count() == sets_before
+
+
+def test_attesting_demo_service_logs_only_attestation(demo, demo_editor):
+    service = Service.objects.filter(portfolio=demo, owner__isnull=False).first()
+    Membership.objects.filter(user=demo_editor).update(team=service.owner)
+    service_attest(service=service, user=demo_editor)
+
+    (entry,) = feed_entries(list(change_sets(demo, FeedFilter(object_type="service"))[:1]))
+    assert {field.field for field in entry.changes[0].fields} == {"attested_at", "attested_by"}
