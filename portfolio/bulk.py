@@ -354,8 +354,10 @@ def _write_owner(plan: BulkPlan) -> None:
     now = timezone.now()
     for service in services:
         service.owner, service.updated_at = plan.change.owner, now
+        # An attestation was made for the previous owning team, so the new one has to review the mapping.
+        service.mapping_review_needed = service.mapping_review_needed or service.attested_at is not None
     history = history_kwargs(_portfolio_id(plan))
-    bulk_update_with_history(services, Service, ["owner", "updated_at"], **history)
+    bulk_update_with_history(services, Service, ["owner", "updated_at", "mapping_review_needed"], **history)
 
 
 def _write_role(plan: BulkPlan) -> None:

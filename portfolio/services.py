@@ -126,6 +126,9 @@ def service_update(*, service: Service, expected_updated_at: datetime | None = N
                 setattr(service, name, normalise_name(value) if name in ("key", "name") else value)
             if "owner" in fields:
                 _check_team_portfolio(service.owner, service.portfolio, field="owner")
+                if service.owner_id != getattr(before["owner"], "pk", None) and service.attested_at:
+                    # The attestation was made for the previous owning team.
+                    service.mapping_review_needed = True
             if "key" in fields:
                 _check_service_key_free(service)
             service.full_clean()
@@ -606,6 +609,8 @@ def _hand_over(team: Team, replacement: Team) -> None:
     duplicates.delete()
     cells = _move(Responsibility.objects.filter(team=team), "team_id", replacement.pk)
     # Moving `updated_at` makes an editor who still shows the old owner get a conflict on save.
+    # An attestation was made for the old owning team, so the new one has to review the mapping.
+    Service.objects.filter(owner=team, attested_at__isnull=False).update(mapping_review_needed=True)
     services = _move(Service.objects.filter(owner=team), "owner_id", replacement.pk,
                      updated_at=timezone.now())
     adoptions = _move(PracticeAdoption.objects.filter(owner=team), "owner_id", replacement.pk)

@@ -14,7 +14,12 @@ from portfolio.history.recording import change_scope
 from portfolio.imports.apply import import_apply
 from portfolio.imports.parse import UploadedFile
 from portfolio.models import ChangeKind, Membership, Role, Service
-from portfolio.services import responsibility_set_accountable, service_assign_pattern, service_update
+from portfolio.services import (
+    responsibility_set_accountable,
+    service_assign_pattern,
+    service_update,
+    team_delete,
+)
 from tests.portfolio.imports.builders import csv_bytes
 
 IPV = "internal-product-vendor"
@@ -178,19 +183,42 @@ def test_details_edit_keeps_attestation(setup):
     assert state(service) == AttestationState.ATTESTED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A change of owning team keeps the old team's attestation: service_update, the team hand-over of "
-    "team_delete and bulk owner changes do not mark the service, so the panel shows it attested on "
-    "behalf of a team that never confirmed it. Which writers should mark it is for the attestation "
-    "owners to decide."))
-def test_owner_change_needs_review(setup):
+def _change_owner_by_update(setup, client):
+    with as_user(setup["outsider"]):
+        service_update(service=setup["service"], owner=setup["others"])
+
+
+def _change_owner_by_bulk_action(setup, client):
+    bulk_post(client, setup["outsider"], setup["service"], action="set_owner", owner=setup["others"].pk)
+
+
+def _change_owner_by_hand_over(setup, client):
+    with as_user(setup["outsider"]):
+        team_delete(team=setup["owners"], replacement=setup["others"])
+
+
+@pytest.mark.parametrize("change_owner", [
+    _change_owner_by_update, _change_owner_by_bulk_action, _change_owner_by_hand_over,
+])
+def test_owner_change_needs_review(client, setup, change_owner):
+    """An attestation is made for the owning team, so a new owning team has to review the mapping."""
+    service = setup["service"]
+    service_attest(service=service, user=setup["insider"])
+
+    change_owner(setup, client)
+
+    assert Service.objects.get(pk=service.pk).owner_id == setup["others"].pk
+    assert state(service) == AttestationState.REVIEW_NEEDED
+
+
+def test_same_owner_keeps_attestation(setup):
     service = setup["service"]
     service_attest(service=service, user=setup["insider"])
 
     with as_user(setup["outsider"]):
-        service_update(service=service, owner=setup["others"])
+        service_update(service=service, owner=setup["owners"], name="Claims portal")
 
-    assert state(service) != AttestationState.ATTESTED
+    assert state(service) == AttestationState.ATTESTED
 
 
 def test_attest_again_clears_review(setup):
