@@ -123,3 +123,30 @@ def test_keyboard_adds_team_column(editor_page):
     header = page.locator(".raci-matrix thead")
     expect(header).to_contain_text("Acme Cloud")
     expect(page.locator("button[id^='cell-operate-'][id$='-A']")).to_have_count(2)
+
+
+def test_role_letters_toggle_cell_roles(editor_page):
+    page, service, team = editor_page
+    page.locator(f"#cell-discover-{team.pk}-R").focus()
+
+    page.keyboard.press("a")
+
+    accountable = page.locator(f"#cell-discover-{team.pk}-A")
+    expect(accountable).to_have_attribute("aria-pressed", "true")
+    expect(accountable).to_be_focused()
+    expect(unowned(page, "discover")).to_have_count(0)
+
+    page.keyboard.press("C")
+
+    consulted = page.locator(f"#cell-discover-{team.pk}-C")
+    expect(consulted).to_have_attribute("aria-pressed", "true")
+    expect(consulted).to_be_focused()
+
+    page.keyboard.press("a")
+
+    expect(accountable).to_have_attribute("aria-pressed", "false")
+    expect(accountable).to_be_focused()
+    expect(unowned(page, "discover")).to_have_count(1)
+    held = Responsibility.objects.filter(service=service, activity_id="discover", team=team)
+    assert sorted(held.values_list("role", flat=True)) == [RaciRole.CONSULTED]
+    assert page.evaluate("window.compassNoReload === true")
