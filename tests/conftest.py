@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from patterns.library import sync_library
 from patterns.models import Expectation, LifecycleActivity
+from portfolio.analysis.engine import base_store
 from portfolio.models import (
     Membership,
     PatternAssignment,
@@ -19,6 +20,17 @@ from portfolio.models import (
 )
 
 _sequence = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _forget_analysis_bases():
+    """Drop the analyses kept per portfolio in this process.
+
+    SQLite reuses the ids of rolled-back rows, so a base left by an earlier
+    test would make the next test's first analysis look for recorded edits,
+    which costs queries that a fresh process does not make.
+    """
+    base_store.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import translation
 
 from portfolio.analysis.engine import Base, base_store
@@ -86,7 +86,13 @@ def service_write(portfolio_id: int, service: Service | None):
     keys = frozenset(key for key in (key_before, service.key if service is not None else None) if key)
     edit = Edit(before, after, keys)
     # Recorded in the write's transaction, under the portfolio lock, so it commits or rolls back with it.
-    _record(portfolio_id, edit)
+    try:
+        with transaction.atomic():
+            _record(portfolio_id, edit)
+    except DatabaseError as error:
+        # Other workers then load the portfolio in full; the write itself goes on.
+        logger.warning("Failed to record the edit of portfolio %s in the shared cache: %s",
+                       portfolio_id, error)
     transaction.on_commit(lambda: advance_base(portfolio_id, edit.before, edit.after, edit.service_keys),
                           robust=True)
 
@@ -101,7 +107,14 @@ def catch_up(portfolio_id: int, token: str) -> bool:
     base = base_store.get(portfolio_id)
     if base is None or base.token == token:
         return False
-    keys = _keys_between(caches[SHARED_CACHE].get(_edits_key(portfolio_id), []), base.token, token)
+    try:
+        with transaction.atomic():
+            edits = caches[SHARED_CACHE].get(_edits_key(portfolio_id), [])
+    except DatabaseError as error:
+        logger.warning("Failed to read the edits of portfolio %s from the shared cache: %s",
+                       portfolio_id, error)
+        return False
+    keys = _keys_between(edits, base.token, token)
     if keys is None:
         return False
     return advance_base(portfolio_id, base.token, token, keys)
