@@ -75,3 +75,14 @@ def test_raci_matrix_scrolls_in_container(owner_pages, page):
     wrap = page.locator("#raci .table-wrap")
     assert wrap.evaluate("element => element.scrollWidth > element.clientWidth")
     assert wrap.evaluate("element => element.getBoundingClientRect().right") <= 768
+
+
+def test_settings_panels_fill_column(owner_pages, page):
+    page.goto(owner_pages[3])
+
+    main_width = page.locator("main").evaluate("element => element.clientWidth")
+    panel_widths = page.locator("main .panel").evaluate_all(
+        "panels => panels.map(panel => panel.getBoundingClientRect().width)")
+    assert len(panel_widths) == 2
+    for width in panel_widths:
+        assert width > 0.9 * (main_width - 32)

@@ -93,3 +93,13 @@ def test_viewer_sees_settings_read_only(client, portfolio, make_member):
 
     assert response.context["form"] is None
     assert "VCP-I001" in response.content.decode()
+
+
+def test_settings_labels_have_no_colon(client, portfolio, owner):
+    client.force_login(owner)
+
+    page = client.get(reverse("portfolio-settings", args=[portfolio.key])).content.decode()
+
+    assert '<label for="id_min_capability_level">Minimum capability level</label>' in page
+    assert '<label for="id_review_period_days">Review period (days)</label>' in page
+    assert ":</label>" not in page
