@@ -50,7 +50,7 @@ run: $(INSTALL_STAMP) | var
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BIN)/python manage.py createcachetable
 	$(call say,"Loading the demo portfolio")
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --address $(ADDRESS)
 	$(call say,"Serving Value Chain Compass at http://$(ADDRESS)/ (Ctrl-C stops it)")
 	$(BIN)/python manage.py runserver $(ADDRESS)
 

@@ -5,7 +5,10 @@ import datetime
 import json
 import logging
 import re
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,6 +33,7 @@ from portfolio.models import (
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
+REPOSITORY = Path(__file__).resolve().parents[2]
 OUTPUT_PASSWORD = re.compile(r"^Log in at http://127\.0\.0\.1:8000/ as (\S+) / (\S+)$", re.MULTILINE)
 
 
@@ -414,6 +418,36 @@ def test_command_prints_counts_and_login(db):
     username, password = OUTPUT_PASSWORD.search(output).groups()
     assert username == "demo"
     assert get_user_model().objects.get(username="demo").check_password(password)
+
+
+@pytest.mark.parametrize(("address", "url"), [
+    ("127.0.0.1:8765", "http://127.0.0.1:8765/"),
+    ("8766", "http://127.0.0.1:8766/"),
+    ("localhost:8000", "http://localhost:8000/"),
+    ("[::1]:8001", "http://[::1]:8001/"),
+])
+def test_command_prints_given_address(db, address, url):
+    output = run_load_demo("--address", address)
+
+    assert f"Log in at {url} as demo / " in output
+
+
+@pytest.mark.parametrize("address", ["", "127.0.0.1", "http://127.0.0.1:8000/", "host:port", "a b:80"])
+def test_command_rejects_invalid_address(db, address):
+    with pytest.raises(CommandError, match="Invalid address"):
+        run_load_demo("--address", address)
+
+    assert not Portfolio.objects.filter(key=DEMO_PORTFOLIO_KEY).exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_passes_address():
+    """`make run ADDRESS=…` gives the address to load_demo as well as to runserver (dry run)."""
+    result = subprocess.run(["make", "--dry-run", "run", "ADDRESS=127.0.0.1:8765"], cwd=REPOSITORY,
+                            capture_output=True, text=True, check=True)
+
+    assert "manage.py load_demo --address 127.0.0.1:8765" in result.stdout
+    assert "manage.py runserver 127.0.0.1:8765" in result.stdout
 
 
 def test_command_makes_user_owner(db):

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: load the demo portfolio and give one user an owner's access to it."""
 
 import logging
+import re
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,10 @@ from portfolio.models import Membership, Portfolio, Role
 
 logger = logging.getLogger(__name__)
 
-LOGIN_URL = "http://127.0.0.1:8000/"
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+# runserver's forms of an address: a port, or a host name, IPv4 address or bracketed IPv6
+# address with a port.
+ADDRESS_PATTERN = re.compile(r"^(?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?[0-9]+$")
 
 
 class Command(BaseCommand):
@@ -25,11 +29,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="demo",
                             help="User who owns the demo portfolio; created when missing (default: demo).")
+        parser.add_argument("--address", default=DEFAULT_ADDRESS,
+                            help="Address the server listens on, as given to runserver (host:port or "
+                                 "port), for the login URL printed at the end "
+                                 f"(default: {DEFAULT_ADDRESS}).")
         parser.add_argument("--reset", action="store_true",
                             help="Replace an existing demo portfolio's data with the data file's, "
                                  "discarding edits. Without it, an existing demo portfolio is kept.")
 
-    def handle(self, *args, username: str, reset: bool, **options):
+    def handle(self, *args, username: str, reset: bool, address: str, **options):
+        login_url = self._login_url(address)
         existed = Portfolio.objects.filter(key="demo").exists()
         try:
             portfolio = demo_load(reset=reset)
@@ -47,7 +56,17 @@ class Command(BaseCommand):
             % {"services": portfolio.services.count(), "teams": portfolio.teams.count()}
         ))
         self.stdout.write(_("Log in at %(url)s as %(username)s / %(password)s")
-                          % {"url": LOGIN_URL, "username": user.get_username(), "password": password})
+                          % {"url": login_url, "username": user.get_username(), "password": password})
+
+    @staticmethod
+    def _login_url(address: str) -> str:
+        """Return the URL of the site served at `address`; a bare port means 127.0.0.1."""
+        if not ADDRESS_PATTERN.match(address):
+            raise CommandError(_("Invalid address “%(address)s”: give host:port or a port, "
+                                 "for example 127.0.0.1:8000.") % {"address": address})
+        if address.isdigit():
+            address = f"127.0.0.1:{address}"
+        return f"http://{address}/"
 
     @transaction.atomic
     def _owner_set(self, portfolio: Portfolio, username: str, password: str):
