@@ -86,3 +86,15 @@ def test_settings_panels_fill_column(owner_pages, page):
     assert len(panel_widths) == 2
     for width in panel_widths:
         assert width > 0.9 * (main_width - 32)
+
+
+def test_pages_load_without_missing_files(owner_pages, page):
+    missing = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+
+    page.goto(owner_pages[0])
+    icon = page.request.get(page.url.split("/p/")[0] + "/favicon.ico")
+
+    assert missing == []
+    assert icon.status == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
