@@ -16,7 +16,6 @@ Only loopback addresses are used: the database URL must name 127.0.0.1 or localh
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -24,7 +23,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,13 +35,23 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+# The script runs as a file, so the repository is not on the import path by itself.
+sys.path.insert(0, str(REPO))
+
+from portfolio.benchmark.server import (  # noqa: E402
+    HOST,
+    Reply,
+    free_port,
+    request,
+    start_server,
+    stop_server,
+    wait_until_ready,
+)
+
 PORTFOLIO_KEY = "loadtest"
 USERNAME = "loadtest"
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 SECTION_MARK = "<!-- loadtest:{name}:{edge} -->"
-READY_TIMEOUT_SECONDS = 90
-REQUEST_TIMEOUT_SECONDS = 30
 CATALOGUE_PARTIAL = "catalogue partial"
 # p95 target of the catalogue partial at 16 concurrent clients, in milliseconds.
 CATALOGUE_PARTIAL_P95_TARGET_MS = 200
@@ -107,12 +115,6 @@ def run_admin_sql(admin_url: str, statement: str) -> None:
         connection.execute(statement)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def manage(environment: dict, *arguments: str) -> None:
     subprocess.run([sys.executable, "manage.py", *arguments], cwd=REPO, env=environment, check=True)
 
@@ -126,7 +128,6 @@ def prepare_data(environment: dict, services: int, seed: int, output: Path) -> d
 
 def _prepare_in_child(services: int, seed: int, output: Path) -> None:
     """Run inside the child process: generate the data and write the facts the clients need."""
-    sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compass.settings")
     import django
 
@@ -157,57 +158,7 @@ def _prepare_in_child(services: int, seed: int, output: Path) -> None:
     output.write_text(json.dumps(facts))
 
 
-def start_server(environment: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "compass.wsgi", "--bind", f"{HOST}:{port}",
-               "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "10"]
-    log = log_path.open("ab")
-    return subprocess.Popen(command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
-def wait_until_ready(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with status {server.returncode} before it was ready.")
-        try:
-            if request(port, "GET", "/readyz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"gunicorn did not respond to /readyz with 200 within {READY_TIMEOUT_SECONDS} s.")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 # --- HTTP -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-
-def request(port: int, method: str, path: str, *, headers: dict | None = None,
-            body: str | None = None) -> Reply:
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return Reply(response.status, response.headers, response.read())
-    finally:
-        connection.close()
 
 
 class Session:
