@@ -13,6 +13,7 @@ from portfolio.benchmark.report import RunContext, checks, merge_pages, render
 from portfolio.benchmark.runner import Plan, run_benchmark
 from portfolio.imports.benchmark import measure_import
 from portfolio.reports.benchmark import measure_report_exports
+from portfolio.workshops.benchmark import measure_polls
 
 
 def size_list(value: str) -> list[int]:
@@ -61,6 +62,13 @@ class Command(BaseCommand):
         parser.add_argument("--catalogue", action="store_true",
                             help="Also time the catalogue page and its htmx partial against the admin "
                                  "changelist at 1,000 and 10,000 services and add a section on them.")
+        parser.add_argument("--poll-participants", type=int, default=0, metavar="N",
+                            help="Also measure the workshop board's unchanged and changed polls with N "
+                                 "participants polling at once, against the app under gunicorn on "
+                                 "127.0.0.1, and add a section on them (default: 0, no poll section).")
+        parser.add_argument("--poll-rounds", type=int, default=20, metavar="N",
+                            help="Rounds of simultaneous polls per kind of poll, each participant sending "
+                                 "one poll a round (default: 20).")
         parser.add_argument("--keep", action="store_true",
                             help="Keep the generated portfolios, so that the next run reuses them.")
 
@@ -70,6 +78,8 @@ class Command(BaseCommand):
                                "Run the benchmark with DEBUG=false.")
         if options["pairs"] < 1 or options["naive_pairs"] < 1:
             raise CommandError("--pairs and --naive-pairs must be at least 1.")
+        if options["poll_participants"] < 0 or options["poll_rounds"] < 1:
+            raise CommandError("--poll-participants must be 0 or more and --poll-rounds at least 1.")
         plan = Plan(sizes=size_list(options["services"]), pairs=options["pairs"],
                     naive_pairs=options["naive_pairs"], seed=options["seed"], keep=options["keep"])
 
@@ -95,6 +105,10 @@ class Command(BaseCommand):
             catalogue = measure_catalogue(pairs=plan.pairs, seed=plan.seed, keep=plan.keep,
                                           progress=self._progress)
             page += "\n" + catalogue.markdown()
+        if options["poll_participants"] > 0:
+            polls = measure_polls(options["poll_participants"], rounds=options["poll_rounds"],
+                                  progress=self._progress, command=self._command_line(plan, options))
+            page += "\n" + polls.markdown()
 
         if options["write"]:
             path = Path(options["write"])
@@ -125,6 +139,9 @@ class Command(BaseCommand):
             parts.append(f"--raci-services {options['raci_services']}")
         if options.get("catalogue"):
             parts.append("--catalogue")
+        if options.get("poll_participants", 0) > 0:
+            parts.append(f"--poll-participants {options['poll_participants']} "
+                         f"--poll-rounds {options['poll_rounds']}")
         if plan.keep:
             parts.append("--keep")
         return " ".join(parts)
