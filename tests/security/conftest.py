@@ -171,8 +171,8 @@ def build_portfolio() -> dict:
         workshop=workshop, service=services[0], kind=ChangeKind.SET_ACCOUNTABLE, summary="Change", change={},
         rationale="Text", decided_by=owner, decided_by_name="Owner",
     )
-    ActionItem.objects.create(workshop=workshop, decision=decision, description="Action", owner=teams[0],
-                              due_on=today)
+    action = ActionItem.objects.create(workshop=workshop, decision=decision, description="Action",
+                                       owner=teams[0], due_on=today)
     return {
         "owner": owner, "portfolio": portfolio,
         "values": {
@@ -180,7 +180,7 @@ def build_portfolio() -> dict:
             "activity_key": "operate", "activity": "operate", "role": "A", "team_id": teams[0].pk,
             "practice_key": practice.key, "waiver_id": waiver.pk, "membership_id": viewer_membership.pk,
             "name": "services.csv", "token_id": token.pk, "workshop_id": workshop.pk, "item_id": item.pk,
-            "position": item.position,
+            "position": item.position, "action_id": action.pk,
         },
     }
 
