@@ -3,10 +3,10 @@
 Users are linked to teams through `Membership.team`. A member with the editor or
 owner role whose membership names the service's owning team may attest. A
 later change to the mapping by any other user, or by no user at all (a shell or
-a management command), sets `Service.mapping_review_needed`; a change by a
-member of the owning team leaves the attestation valid. An attestation older
-than the portfolio's review period is stale. The states exclude each other:
-"review needed" wins over "stale".
+a management command), sets `Service.mapping_review_needed`. So does a change
+of owning team. A change by a member of the owning team leaves the attestation
+valid. An attestation older than the portfolio's review period is stale. The
+states exclude each other: "review needed" wins over "stale".
 
 Single saves of pattern assignments and RACI cells are caught from their
 historical rows. Writers that use bulk queries call `flag_change_set` once

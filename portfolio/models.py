@@ -251,8 +251,8 @@ class Service(models.Model):
         help_text=_("Set when someone outside the owning team changes the mapping after it was attested."),
     )
 
-    # The review flag is derived from the mapping rows' history, and is set with an UPDATE that
-    # records no row of its own; recording it would credit the next change with setting it.
+    # The review flag is derived from the mapping rows' history and set by an UPDATE that records
+    # no row of its own. Recording it would credit the next change with setting it.
     history = history("updated_at", "mapping_review_needed")
 
     class Meta:

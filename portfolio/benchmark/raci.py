@@ -8,7 +8,7 @@ even number of edits leaves the portfolio as it was. Each sample is one POST and
 its whole response: the write, the re-analysis of the edited service (the
 untimed edits leave the analysis in the process's base, which each write brings
 forward), the matrix, the findings panel and the out-of-band sections. The
-performance budget asks for a median under 30 ms at 10,000 services, on
+performance budget sets a median under 30 ms at 10,000 services, on
 PostgreSQL with DEBUG off.
 """
 

@@ -9,7 +9,7 @@ from patterns.models import DecisionFactor, LifecycleActivity, Pattern
 class LibraryNames:
     """Activity and pattern names by key, and decision factors by key, read in three queries.
 
-    A key that the library no longer holds is shown as recorded.
+    A key that the library no longer contains is shown as recorded.
     """
 
     activities: dict[str, str]

@@ -28,12 +28,13 @@ class PortfolioSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        rules = all_rules()
         self.fields["disabled_rules"].choices = [
-            (rule.code, f"{rule.code} · {rule.title} ({rule.level.display})") for rule in all_rules()
+            (rule.code, f"{rule.code} · {rule.title} ({rule.level.display})") for rule in rules
         ]
         # Codes of rules that no longer exist stay switched off but are not offered again.
-        self._unknown_codes = [code for code in self.instance.disabled_rules
-                               if code not in {rule.code for rule in all_rules()}]
+        known = {rule.code for rule in rules}
+        self._unknown_codes = [code for code in self.instance.disabled_rules if code not in known]
 
     def clean_disabled_rules(self) -> list[str]:
         return sorted(set(self.cleaned_data["disabled_rules"]) | set(self._unknown_codes))

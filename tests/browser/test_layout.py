@@ -39,7 +39,7 @@ def links_outside_header(page) -> list[str]:
 @pytest.fixture
 def owner_pages(page, live_server, library, portfolio, make_member, make_service, make_team,
                 make_responsibility):
-    """Log an owner in (who sees every nav link) and return the URLs of a few pages.
+    """Log an owner in (shown every nav link) and return the URLs of a few pages.
 
     The service has ten teams as RACI columns, so its matrix is wider than a tablet.
     """

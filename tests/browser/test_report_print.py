@@ -21,7 +21,7 @@ def log_in(page, live_server, username):
 
 @pytest.fixture
 def report_page(page, live_server, library, portfolio, make_member, make_service):
-    """Open the live report as an owner, who also sees the publish button."""
+    """Open the live report as an owner, so the publish button is shown too."""
     user = make_member(portfolio, Role.OWNER)
     make_service(portfolio, key="claims", name="Claims portal", patterns=["internal-product-vendor"])
     log_in(page, live_server, user.username)

@@ -186,9 +186,9 @@ def _inserts(model, rows: int) -> int:
     return -(-rows // min(batch, apply_module.BATCH_SIZE))
 
 
-# Twenty queries whatever the size (ten look-ups, a lock, two reloads of ids, the change set, the
-# UPDATE that marks attested services for review, the revision bump, a savepoint and its release,
-# ...), plus the INSERTs of the services and of their history.
+# Twenty queries whatever the size: ten look-ups, a lock, two reloads of ids, the change set, the
+# UPDATE that marks attested services for review, the revision bump, a savepoint and its release.
+# The INSERTs of the services and of their history come on top.
 @pytest.mark.parametrize("services", [20, 1200])
 def test_apply_queries_grow_with_batches_not_rows(portfolio, make_team, django_assert_max_num_queries,
                                                   services):

@@ -89,3 +89,15 @@ def fill(portfolio, count, user, make_service, make_team, make_responsibility):
                           justification="Decided next quarter.", approver="CIO",
                           expires_on=today() + timedelta(days=5), accepted_by=user)
     return Portfolio.objects.get(pk=portfolio.pk)
+
+
+@pytest.fixture
+def sized(make_portfolio, make_member, make_service, make_team, make_responsibility):
+    """Portfolios of 5 and 40 services with one owner in both."""
+    owner = make_member(None, username="owner")
+    portfolios = {}
+    for size in (5, 40):
+        portfolio = make_portfolio(key=f"size-{size}")
+        portfolio.memberships.create(user=owner, role=Role.OWNER)
+        portfolios[size] = fill(portfolio, size, owner, make_service, make_team, make_responsibility)
+    return owner, portfolios

@@ -15,7 +15,7 @@ from portfolio.reports.csv_export import csv_bytes
 from portfolio.reports.scope import ReportFilter
 from portfolio.reports.tables import TABLES
 from tests.conftest import assign_pattern
-from tests.portfolio.reports.conftest import ACCENTED, ARABIC, EMOJI, JAPANESE, fill, today
+from tests.portfolio.reports.conftest import ACCENTED, ARABIC, EMOJI, JAPANESE, today
 
 FORMULA = "=HYPERLINK(\"http://example.invalid\")"
 
@@ -176,18 +176,6 @@ def test_download_skips_the_report(owner_client, rich, monkeypatch):
     _, data = csv_download(owner_client, rich.portfolio, table="raci")
 
     assert ACCENTED.encode() in data
-
-
-@pytest.fixture
-def sized(make_portfolio, make_member, make_service, make_team, make_responsibility):
-    """Portfolios of 5 and 40 services with one owner in both."""
-    owner = make_member(None, username="owner")
-    portfolios = {}
-    for size in (5, 40):
-        portfolio = make_portfolio(key=f"size-{size}")
-        portfolio.memberships.create(user=owner, role=Role.OWNER)
-        portfolios[size] = fill(portfolio, size, owner, make_service, make_team, make_responsibility)
-    return owner, portfolios
 
 
 @pytest.mark.parametrize("size", [5, 40])

@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portfolio.models import Role
 from portfolio.reports.benchmark import xlsx_export
 from portfolio.reports.build import build_report
 from portfolio.reports.downloads import xlsx_response
 from portfolio.reports.publishing import report_publish
 from portfolio.reports.scope import ReportFilter
 from portfolio.reports.tables import TABLES
-from tests.portfolio.reports.conftest import ACCENTED, ARABIC, EMOJI, JAPANESE, fill, today
+from tests.portfolio.reports.conftest import ACCENTED, ARABIC, EMOJI, JAPANESE, today
 
 FORMULA = "=HYPERLINK(\"http://example.invalid\")"
 NAMES = (ACCENTED, JAPANESE, EMOJI)
@@ -165,18 +164,6 @@ def test_report_page_links_every_sheet(owner_client, formula_sample):
 
     for table in TABLES:
         assert f'href="{url}?status=live&amp;format=xlsx&amp;table={table}"' in page, table
-
-
-@pytest.fixture
-def sized(make_portfolio, make_member, make_service, make_team, make_responsibility):
-    """Portfolios of 5 and 40 services with one owner in both."""
-    owner = make_member(None, username="owner")
-    portfolios = {}
-    for size in (5, 40):
-        portfolio = make_portfolio(key=f"size-{size}")
-        portfolio.memberships.create(user=owner, role=Role.OWNER)
-        portfolios[size] = fill(portfolio, size, owner, make_service, make_team, make_responsibility)
-    return owner, portfolios
 
 
 @pytest.mark.parametrize("size", [5, 40])
