@@ -11,7 +11,7 @@ import bisect
 import dataclasses
 import logging
 import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -28,6 +28,7 @@ from portfolio.models import Portfolio
 logger = logging.getLogger(__name__)
 
 LEVEL_LABELS = ("error", "warning", "info")
+_LABELS = {level: level.label for level in Level}
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,16 @@ class AnalysisResult:
 
     @cached_property
     def counts_by_service(self) -> dict[str, dict[str, int]]:
-        return {key: count_levels(found) for key, found in self._by_service.items()}
+        """Finding counts per level label of each service that has findings, in one pass."""
+        counts: dict[str, dict[str, int]] = {}
+        for finding in self.findings:
+            if finding.service is None:
+                continue
+            found = counts.get(finding.service)
+            if found is None:
+                found = counts[finding.service] = dict.fromkeys(LEVEL_LABELS, 0)
+            found[_LABELS[finding.level]] += 1
+        return counts
 
     @cached_property
     def portfolio_findings(self) -> tuple[Finding, ...]:
@@ -106,8 +116,10 @@ class AnalysisResult:
 
 def count_levels(findings) -> dict[str, int]:
     """Count `findings` per level label, with a zero for each level that has none."""
-    counter = Counter(finding.level.label for finding in findings)
-    return {label: counter.get(label, 0) for label in LEVEL_LABELS}
+    counts = dict.fromkeys(LEVEL_LABELS, 0)
+    for finding in findings:
+        counts[_LABELS[finding.level]] += 1
+    return counts
 
 
 def _level_and_service(finding: Finding) -> tuple:
@@ -248,9 +260,10 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
     The caller's `portfolio.revision_token` decides which result is returned, so pass
     an instance read in the current request. A miss uses this process's base at
     that token when there is one, and costs one query for the waivers. A base
-    one recorded edit behind is brought forward first (`live.catch_up`).
-    Otherwise a miss costs the snapshot's queries too, and the new analysis
-    becomes the portfolio's base.
+    that recorded edits link to that token is brought forward, or used as it
+    is when it is already past the token (`live.catch_up`). Otherwise a miss
+    costs the snapshot's queries too, and the new analysis becomes the
+    portfolio's base.
     """
     today = timezone.localdate()
     language = translation.get_language()
@@ -265,17 +278,38 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
 
 
 def _base_of(portfolio: Portfolio, language: str | None) -> Base:
-    base = base_store.get(portfolio.pk)
-    if base is not None and base.token != portfolio.revision_token and base.language == language:
-        # Imported here because `live` imports this module.
-        from portfolio.analysis.live import catch_up
-
-        if catch_up(portfolio.pk, portfolio.revision_token):
-            base = base_store.get(portfolio.pk)
-    if base is not None and base.token == portfolio.revision_token and base.language == language:
+    base = _current_base(portfolio, language)
+    if base is not None:
         return base
-    # The rows are read after the token, so they are at least as new as it.
-    snapshot = load_snapshot(portfolio)
-    base = Base(portfolio.revision_token, language, snapshot, analyse(snapshot))
-    base_store.put(portfolio.pk, base)
-    return base
+    # One thread per process loads a portfolio in full; the others wait for its base and use it.
+    with _full_load_lock(portfolio.pk):
+        base = _current_base(portfolio, language)
+        if base is not None:
+            return base
+        # The rows are read after the token, so they are at least as new as it.
+        snapshot = load_snapshot(portfolio)
+        base = Base(portfolio.revision_token, language, snapshot, analyse(snapshot))
+        base_store.put(portfolio.pk, base)
+        return base
+
+
+def _current_base(portfolio: Portfolio, language: str | None) -> Base | None:
+    """Return this process's base at the portfolio's token or after it, or None when a full load is needed."""
+    base = base_store.get(portfolio.pk)
+    if base is None or base.language != language:
+        return None
+    if base.token == portfolio.revision_token:
+        return base
+    # Imported here because `live` imports this module.
+    from portfolio.analysis.live import catch_up
+
+    return catch_up(portfolio.pk, portfolio.revision_token)
+
+
+_full_load_locks: dict[int, threading.Lock] = {}
+_full_load_locks_guard = threading.Lock()
+
+
+def _full_load_lock(portfolio_id: int) -> threading.Lock:
+    with _full_load_locks_guard:
+        return _full_load_locks.setdefault(portfolio_id, threading.Lock())

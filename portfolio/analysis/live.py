@@ -9,27 +9,28 @@ match the request instead of loading the portfolio again.
 Contract:
 
 - A base's result is `analyse(snapshot)` in the base's language, and its
-  snapshot is the portfolio at the base's token. A base stored by a full
-  analysis may be newer than its token when another write committed while the
-  snapshot loaded, as with the result cache. Such a base is never advanced,
-  because that write changed the token.
-- Only a write wrapped in `service_write` advances a base. It locks the
+  snapshot contains the portfolio at the base's token or newer rows: the rows
+  are always read after the token was committed. A newer row is never lost:
+  the write that made it changed the token, and either recorded an edit after
+  the base's token, which re-reads the row when the base passes it, or
+  recorded none, which breaks the chain and forces a full load.
+- Only a write wrapped in `service_write` records an edit. It locks the
   portfolio row before it writes, so the token read then is the one right
   before the write, and it reads the token again after the write, so the pair
-  spans this write alone. After the commit, `advance_base` locks the row again
-  and re-analyses only while the token is still the one the write left and the
-  base is at the token before it.
+  spans this write alone. After the commit, `advance_base` re-analyses the
+  written service when this process's base is at the token before it.
 - The wrapped write changes only the rows of the service `service_key` (its key
   before or after the write), or with `service_key` None only teams, practice
   adoptions, waivers or portfolio settings: `reanalyse_service`'s contract.
-- Each process keeps its own base. A wrapped write also records its tokens
-  and service keys in the "shared" cache (a database table that every worker
+- Each process keeps its own base. A wrapped write records its tokens and
+  service keys in the "shared" cache (a database table that every worker
   reads), in its own transaction. A process whose base is up to 32 such writes
   behind brings it forward with `catch_up` instead of loading the portfolio,
-  re-analysing each service those writes changed.
+  re-analysing each service those writes changed. Bringing a base forward
+  takes no lock, so a reader does not wait for a writer.
 - Anything else leaves the base behind: a bulk write, an import, a change to
-  the library, a rolled-back transaction, or several wrapped writes in one
-  outer transaction. The next analysis then loads the portfolio in full.
+  the library or a rolled-back transaction. The next analysis then loads the
+  portfolio in full.
 """
 
 import logging
@@ -97,27 +98,33 @@ def service_write(portfolio_id: int, service: Service | None):
                           robust=True)
 
 
-def catch_up(portfolio_id: int, token: str) -> bool:
-    """Bring this process's base forward to `token` with the edits that any process recorded.
+def catch_up(portfolio_id: int, token: str) -> Base | None:
+    """Return this process's base at `token` or after it, brought forward with the edits any process recorded.
 
-    Returns whether the base was advanced. It is not when the recorded edits do
-    not lead from the base's token to `token` without a gap: a write that is
-    not tracked changes the token without an edit.
+    Returns None when the recorded edits do not link the base's token and
+    `token` without a gap: a write that is not tracked changes the token
+    without an edit. A base behind `token` is brought to the end of the
+    recorded chain, so that the next requests find it current. A base already
+    after `token` (another request brought it forward) is returned as it is:
+    its data is newer than the caller's token, as after a full load.
     """
     base = base_store.get(portfolio_id)
     if base is None or base.token == token:
-        return False
+        return base
     try:
         with transaction.atomic():
             edits = caches[SHARED_CACHE].get(_edits_key(portfolio_id), [])
     except DatabaseError as error:
         logger.warning("Failed to read the edits of portfolio %s from the shared cache: %s",
                        portfolio_id, error)
-        return False
-    keys = _keys_between(edits, base.token, token)
-    if keys is None:
-        return False
-    return advance_base(portfolio_id, base.token, token, keys)
+        return None
+    chain = _chain_from(edits, base.token)
+    if any(edit.after == token for edit in chain):
+        keys = frozenset().union(*(edit.service_keys for edit in chain))
+        return _advance(portfolio_id, base, chain[-1].after, keys)
+    if any(edit.after == base.token for edit in _chain_from(edits, token)):
+        return base
+    return None
 
 
 def _record(portfolio_id: int, edit: Edit) -> None:
@@ -126,17 +133,19 @@ def _record(portfolio_id: int, edit: Edit) -> None:
     cache.set(_edits_key(portfolio_id), [*edits[-(EDITS_KEPT - 1):], edit], EDITS_SECONDS)
 
 
-def _keys_between(edits: list[Edit], start: str, end: str) -> frozenset[str] | None:
-    """Return the service keys that the chain of `edits` from token `start` to `end` changed, or None."""
-    keys: set[str] = set()
+def _chain_from(edits: list[Edit], start: str) -> list[Edit]:
+    """Return the recorded edits that lead on from token `start`, oldest first.
+
+    Edits are recorded in commit order, because each is recorded under the
+    portfolio lock of its write.
+    """
+    chain = []
     token = start
     for edit in edits:
-        if token == end:
-            break
         if edit.before == token:
-            keys |= edit.service_keys
+            chain.append(edit)
             token = edit.after
-    return frozenset(keys) if token == end else None
+    return chain
 
 
 def _edits_key(portfolio_id: int) -> str:
@@ -158,23 +167,45 @@ def advance_base(portfolio_id: int, before: str, after: str, service_keys: Colle
     The writes from `before` to `after` changed only those services (each key
     as it was before or after the write), teams, practice adoptions, waivers
     or settings. Returns whether the base was advanced. It is not when this
-    process has no base at `before`, or when the current token is not `after`.
+    process has no base at `before`.
     """
     base = base_store.get(portfolio_id)
     if base is None or base.token != before:
         return False
-    with transaction.atomic():
-        # Locked, so that no other write commits between this check and the rows read below.
-        if _token(portfolio_id, lock=True) != after:
-            logger.debug("Portfolio %s changed after token %s; its base stays behind", portfolio_id, after)
-            return False
-        snapshot, result = base.snapshot, base.result
-        with translation.override(base.language):
-            # Each call reloads one service and the portfolio-wide rows as they are now. Service rules
-            # read no other service, so the order does not matter.
-            for key in sorted(service_keys) or [None]:
-                snapshot, result = reanalyse_service(snapshot, result, key)
-    return base_store.replace(portfolio_id, base, Base(after, base.language, snapshot, result))
+    return _advance(portfolio_id, base, after, service_keys) is not None
+
+
+def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection[str]) -> Base:
+    """Re-analyse `service_keys` on `base`; store and return the result as the base at `token`.
+
+    The rows are read after `token` was committed, so they are at least as
+    new as it. A write committed since then is either recorded after `token`,
+    and re-read when the base is brought forward past it, or leaves no edit,
+    and then no chain leads past it. On PostgreSQL the rows are read in one
+    repeatable-read snapshot, so a service never mixes two writes. No lock is
+    taken, so the reader does not wait for a writer.
+    """
+    snapshot, result = base.snapshot, base.result
+    outermost = not transaction.get_connection().in_atomic_block
+    with transaction.atomic(), translation.override(base.language):
+        if outermost:
+            _read_one_snapshot()
+        # Each call reloads one service and the portfolio-wide rows. Service rules read no other
+        # service, so the order does not matter.
+        for key in sorted(service_keys) or [None]:
+            snapshot, result = reanalyse_service(snapshot, result, key)
+    advanced = Base(token, base.language, snapshot, result)
+    if not base_store.replace(portfolio_id, base, advanced):
+        logger.debug("Another request replaced the base of portfolio %s first", portfolio_id)
+    return advanced
+
+
+def _read_one_snapshot() -> None:
+    """Make the transaction just begun read one snapshot on PostgreSQL; SQLite's transactions already do."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _token(portfolio_id: int, *, lock: bool = False) -> str | None:

@@ -1,10 +1,11 @@
 """One page of a portfolio's services: searched, filtered, sorted and paginated, in a fixed number of queries.
 
 When the filters and the order are all columns of the database, the page costs
-one COUNT and one query for its rows. Finding counts live in the cached
-analysis result, not in the database. So a findings filter or sort reads the
-ids and keys of every matching service in one query, filters and sorts them in
-Python, and reads the page's rows by id in a second query.
+one COUNT, one query for its rows and one for their pattern names. Finding
+counts live in the cached analysis result, not in the database. So a findings
+filter or sort reads the ids and keys of every matching service in one query,
+filters and sorts them in Python, and reads the page's rows by id in a second
+query.
 Ties in every order are broken by the service key, ascending, so a page never
 shuffles between requests.
 """
@@ -16,7 +17,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Lower
 from django.utils.http import urlencode
 
-from portfolio.analysis.engine import LEVEL_LABELS
+from portfolio.analysis.engine import LEVEL_LABELS, AnalysisResult, count_levels
 from portfolio.attestation import AttestationState, state_filter
 from portfolio.catalogue.lookups import CatalogueLookups
 from portfolio.models import PatternAssignment, Portfolio, Service, ServiceStatus
@@ -122,30 +123,43 @@ class CataloguePage:
 def catalogue_page(
     portfolio: Portfolio,
     state: ListState,
-    counts: dict[str, dict[str, int]],
-    lookups: CatalogueLookups,
+    result: AnalysisResult,
     per_page: int = PAGE_SIZE,
 ) -> CataloguePage:
     """Return the page `state.page` of the services matching `state`, with their patterns and finding counts.
 
-    `counts` maps service keys to finding counts per level (the analysis result's
-    `counts_by_service`); a page number out of range gives the last page.
+    `result` is the portfolio's analysis; a page number out of range gives the last page.
     """
     services = filtered_services(portfolio, state)
     if state.needs_finding_counts:
-        page = _page_by_finding_counts(services, state, counts, per_page)
+        page = _page_by_finding_counts(services, state, result.counts_by_service, per_page)
         by_id = Service.objects.select_related("owner").in_bulk(list(page.object_list))
         on_page = [by_id[pk] for pk in page.object_list if pk in by_id]
     else:
         ordered = services.select_related("owner").order_by(*ordering(state))
         page = Paginator(ordered, per_page).get_page(state.page)
         on_page = list(page.object_list)
-    patterns = lookups.service_patterns
+    patterns = pattern_names(service.pk for service in on_page)
+    # Counting the page's services alone: a write makes a new result, and counting every
+    # service of a 10,000-service portfolio on each new result costs more than the page.
     rows = [
-        CatalogueRow(service, patterns.get(service.pk, ()), counts.get(service.key, NO_FINDINGS))
+        CatalogueRow(service, patterns.get(service.pk, ()), count_levels(result.for_one_service(service.key)))
         for service in on_page
     ]
     return CataloguePage(page, rows)
+
+
+def pattern_names(service_ids) -> dict[int, tuple[str, ...]]:
+    """Return the pattern names of each of `service_ids`, by name ignoring case, in one query."""
+    names: dict[int, list[str]] = {}
+    assignments = (
+        PatternAssignment.objects.filter(service_id__in=list(service_ids))
+        .order_by(Lower("pattern__name"), "pattern_id")
+        .values_list("service_id", "pattern__name")
+    )
+    for service_id, name in assignments:
+        names.setdefault(service_id, []).append(name)
+    return {service_id: tuple(found) for service_id, found in names.items()}
 
 
 def filtered_services(portfolio: Portfolio, state: ListState) -> QuerySet[Service]:

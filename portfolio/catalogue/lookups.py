@@ -1,4 +1,4 @@
-"""The catalogue page's choice lists and each service's pattern names, cached per portfolio revision.
+"""The catalogue page's choice lists, cached per portfolio revision.
 
 Every write to a team, service or pattern assignment replaces the portfolio's
 revision token (see `portfolio.signals`), and so does a change to the pattern
@@ -8,7 +8,7 @@ costs no query, which keeps the page at the queries of its rows.
 
 import logging
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,11 +16,11 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 
 from patterns.models import LifecycleActivity, PartyKind, Pattern
-from portfolio.models import PatternAssignment, Portfolio, Team
+from portfolio.models import Portfolio, Team
 
 logger = logging.getLogger(__name__)
 
-# Entries kept per process; the entry of the 10,000-service benchmark portfolio took 2.0 MB (tracemalloc).
+# Entries kept per process; an entry holds a portfolio's teams and the library's pattern and activity names.
 CACHE_SIZE = 16
 
 
@@ -38,12 +38,11 @@ class TeamChoice:
 
 @dataclass(frozen=True)
 class CatalogueLookups:
-    """Choice lists and pattern names per service id, which the catalogue page shows beside its rows."""
+    """The choice lists that the catalogue page's filters and forms offer."""
 
     teams: tuple[TeamChoice, ...]
     patterns: tuple[tuple[str, str], ...]
     activities: tuple[tuple[str, str], ...]
-    service_patterns: dict[int, tuple[str, ...]]
     # Values derived from the ones above (team choices, rendered option lists), kept as long as the entry.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -96,7 +95,7 @@ lookup_cache = _LookupCache()
 
 
 def catalogue_lookups(portfolio: Portfolio) -> CatalogueLookups:
-    """Return the lookups of `portfolio` at its `revision_token`, reading them in four queries on a miss.
+    """Return the lookups of `portfolio` at its `revision_token`, reading them in three queries on a miss.
 
     Pass an instance read in the current request, as for `analyse_portfolio`.
     """
@@ -112,17 +111,8 @@ def catalogue_lookups(portfolio: Portfolio) -> CatalogueLookups:
 
 def _load(portfolio: Portfolio) -> CatalogueLookups:
     teams = Team.objects.filter(portfolio=portfolio).order_by(Lower("name"), "pk")
-    names = defaultdict(list)
-    assignments = (
-        PatternAssignment.objects.filter(service__portfolio=portfolio)
-        .order_by(Lower("pattern__name"))
-        .values_list("service_id", "pattern__name")
-    )
-    for service_id, name in assignments:
-        names[service_id].append(name)
     return CatalogueLookups(
         teams=tuple(TeamChoice(*row) for row in teams.values_list("pk", "name", "party_kind")),
         patterns=tuple(Pattern.objects.order_by("position", "name").values_list("key", "name")),
         activities=tuple(LifecycleActivity.objects.order_by("position").values_list("key", "name")),
-        service_patterns={service_id: tuple(found) for service_id, found in names.items()},
     )

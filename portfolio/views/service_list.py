@@ -134,8 +134,7 @@ def _create(form: ServiceCreateForm, portfolio):
 
 def _render_list(request, access: PortfolioAccess, lookups: CatalogueLookups, form):
     state = ListState.from_query(request.GET, lookups)
-    counts = analyse_portfolio(access.portfolio).counts_by_service
-    listing = catalogue_page(access.portfolio, state, counts, lookups)
+    listing = catalogue_page(access.portfolio, state, analyse_portfolio(access.portfolio))
     # A page number out of range shows the last page; the links and the pushed URL name that page.
     state = replace(state, page=listing.page.number)
 

@@ -89,15 +89,15 @@ def test_queries_same_at_10_and_1000(client, sizes, variant, headers):
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "partial"])
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_queries_at_most_five_once_cached(client, sizes, variant, headers):
+def test_queries_at_most_six_once_cached(client, sizes, variant, headers):
     portfolio = sizes[1000]
     url = reverse("service-list", args=[portfolio.key])
     client.get(url, VARIANTS[variant], **headers)
 
     queries = captured(client, url, VARIANTS[variant], headers)
 
-    # Session, user, access with memberships, then COUNT and rows (or ids and rows).
-    assert len(queries) <= 5
+    # Session, user, access with memberships, then COUNT and rows (or ids and rows), then pattern names.
+    assert len(queries) <= 6
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -109,7 +109,7 @@ def test_at_most_one_count(client, sizes, variant):
     assert sum("COUNT(" in sql.upper() for sql in queries) <= 1
 
 
-def test_lookups_miss_costs_four_queries(client, sizes):
+def test_lookups_miss_costs_three_queries(client, sizes):
     portfolio = sizes[1000]
     url = reverse("service-list", args=[portfolio.key])
     client.get(url)
@@ -118,7 +118,8 @@ def test_lookups_miss_costs_four_queries(client, sizes):
 
     cold = len(captured(client, url, {}, {}))
 
-    assert cold == warm + 4
+    # Teams, patterns and lifecycle activities.
+    assert cold == warm + 3
 
 
 def test_write_refreshes_lookups(client, sizes):
