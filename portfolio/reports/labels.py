@@ -1,6 +1,7 @@
 """Translated labels for the keys the report model stores; an unknown key is shown as it is."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patterns.models import PartyKind
 from portfolio.analysis.findings import LEVEL_DISPLAY, Level
@@ -12,6 +13,13 @@ ASSESSMENTS = {
     "immature": _("Below minimum level"),
     "adopted": _("Adopted"),
     "unneeded": _("Not needed by a pattern in use"),
+}
+# The one-letter abbreviations of the RACI roles that the report's compact RACI matrix prints.
+RACI_LETTERS = {
+    RaciRole.ACCOUNTABLE: pgettext_lazy("RACI role letter", "A"),
+    RaciRole.RESPONSIBLE: pgettext_lazy("RACI role letter", "R"),
+    RaciRole.CONSULTED: pgettext_lazy("RACI role letter", "C"),
+    RaciRole.INFORMED: pgettext_lazy("RACI role letter", "I"),
 }
 WAIVER_STATUSES = {"in_force": _("In force"), "expired": _("Expired"), "obsolete": _("Obsolete")}
 
@@ -34,6 +42,10 @@ def party_kind(key: str) -> str:
 
 def raci_role(key: str) -> str:
     return _choice(RaciRole, key)
+
+
+def raci_letter(key: str) -> str:
+    return str(RACI_LETTERS.get(key, key))
 
 
 def level(key: str) -> str:

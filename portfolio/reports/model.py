@@ -240,6 +240,12 @@ class RaciLine:
     consulted: list[TeamRef]
     informed: list[TeamRef]
 
+    @property
+    def roles(self) -> list[tuple[str, list[TeamRef]]]:
+        """Return (translated role letter, teams) for each role that a team holds, in RACI order."""
+        return [(labels.raci_letter(key), getattr(self, name)) for key, name in RACI_ROLE_FIELDS
+                if getattr(self, name)]
+
 
 @dataclass(frozen=True)
 class ServiceSection:
@@ -261,20 +267,6 @@ class ServiceSection:
     @property
     def mix_label(self) -> str:
         return " + ".join(assignment.pattern_name for assignment in self.patterns)
-
-    @property
-    def raci_roles(self) -> list[tuple[str, str, list[list[TeamRef]]]]:
-        """Return (role key, label, teams per activity) for accountable and each other role in use.
-
-        The printed RACI matrix has a row per role and a column per lifecycle activity. A role
-        that no team has for this service gets no row, which keeps the matrix short.
-        """
-        rows = []
-        for key, name in RACI_ROLE_FIELDS:
-            cells = [getattr(line, name) for line in self.raci]
-            if name == "accountable" or any(cells):
-                rows.append((key, labels.raci_role(key), cells))
-        return rows
 
 
 @dataclass(frozen=True)

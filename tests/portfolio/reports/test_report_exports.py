@@ -121,6 +121,7 @@ def test_pdf_contains_names_in_every_script(viewer_client, sample):
     assert "Règlement des réclamations" in text
     assert "البيانات" in text
     assert "Acme Insurance" in text
+    assert "A: Équipe Plateforme; C: Nimbus Cloud" in text
 
 
 def test_pdf_parts_merged_with_page_numbers(sample):

@@ -90,6 +90,17 @@ def test_service_section_has_mix_raci_findings_and_waivers(sample):
     assert sections["launch"].waivers[0].status == "in_force"
 
 
+def test_raci_line_roles_in_raci_order(sample):
+    claims = next(service for service in report_of(sample).services if service.key == "claims")
+    raci = {line.activity: line for line in claims.raci}
+
+    support = [(letter, [ref.name for ref in teams]) for letter, teams in raci["support"].roles]
+    assert support == [("A", ["Équipe Plateforme"]), ("C", ["Nimbus Cloud"])]
+    deliver = [(letter, [ref.name for ref in teams]) for letter, teams in raci["deliver"].roles]
+    assert deliver == [("I", [ARABIC])]
+    assert raci["discover"].roles == []
+
+
 def test_ownership_heatmap_counts_accountable_cells(sample):
     heatmap = report_of(sample).charts.ownership
     cells = {(activity.key, kind): value

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from portfolio.models import PublishedReport, Role
-from tests.portfolio.reports.conftest import JAPANESE
+from tests.portfolio.reports.conftest import ARABIC, JAPANESE
 
 FORMATS = ["html", "json", "csv", "xlsx"]
 
@@ -51,6 +51,20 @@ def test_report_page_shows_charts_and_names(client, sample, make_member):
     assert content.count("<svg") == 3
     assert JAPANESE in content
     assert reverse("report-publish", args=["acme"]) not in content
+
+
+def test_report_page_shows_raci_and_findings(client, sample, make_member):
+    client.force_login(make_member(sample.portfolio, Role.VIEWER))
+    content = client.get(report_url()).content.decode()
+    start = content.index('id="service-claims"')
+    claims = content[start:content.index("</section>", start)]
+
+    # FSI ... PDI (U+2068, U+2069) isolate each team name for the bidirectional algorithm.
+    support = "<strong>Support</strong> A: &#x2068;Équipe Plateforme&#x2069;; C: &#x2068;Nimbus Cloud&#x2069;"
+    assert support in claims
+    assert f"<strong>Deliver</strong> I: &#x2068;{ARABIC}&#x2069;" in claims
+    assert "<strong>Discover</strong> —" in claims
+    assert '<p class="report-finding"><span class="level level--' in content
 
 
 def test_unknown_format_or_table_is_a_bad_request(client, sample):
