@@ -482,3 +482,25 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.time_zone or '-'}"
+
+
+class AnalysisEdit(models.Model):
+    """One committed write to a single service (or to portfolio-wide rows), as the revision tokens it spans.
+
+    Every worker process keeps its own analysis of a portfolio. A worker that
+    finds its analysis behind reads these rows to re-analyse only the services
+    that the writes since changed (`portfolio.analysis.live`). Only the last
+    few rows per portfolio are kept.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="+")
+    before = models.CharField(max_length=32)
+    after = models.CharField(max_length=32)
+    # The keys of the written service before and after the write; empty for portfolio-wide rows.
+    service_keys = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["portfolio", "id"], name="analysis_edit_order")]
+
+    def __str__(self):
+        return f"{self.before} -> {self.after}"

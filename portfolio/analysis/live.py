@@ -23,8 +23,8 @@ Contract:
   before or after the write), or with `service_key` None only teams, practice
   adoptions, waivers or portfolio settings: `reanalyse_service`'s contract.
 - Each process keeps its own base. A wrapped write records its tokens and
-  service keys in the "shared" cache (a database table that every worker
-  reads), in its own transaction. A process whose base is up to 32 such writes
+  service keys as an `AnalysisEdit` row, which every worker reads, in the
+  write's transaction. A process whose base is up to 32 such writes
   behind brings it forward with `catch_up` instead of loading the portfolio,
   re-analysing each service those writes changed. Bringing a base forward
   takes no lock, so a reader does not wait for a writer.
@@ -38,21 +38,19 @@ from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import translation
 
 from portfolio.analysis.engine import Base, base_store
 from portfolio.analysis.incremental import reanalyse_service
-from portfolio.models import Portfolio, Service
+from portfolio.models import AnalysisEdit, Portfolio, Service
 
 logger = logging.getLogger(__name__)
 
-# The cache every worker shares, how many of a portfolio's last tracked writes it
-# keeps, and for how long, in seconds.
-SHARED_CACHE = "shared"
+# How many of a portfolio's last tracked writes the AnalysisEdit table keeps, and how often,
+# in recorded writes of any portfolio, the older ones are deleted.
 EDITS_KEPT = 32
-EDITS_SECONDS = 3600
+PRUNE_EVERY = 16
 
 
 @dataclass(frozen=True)
@@ -87,13 +85,7 @@ def service_write(portfolio_id: int, service: Service | None):
     keys = frozenset(key for key in (key_before, service.key if service is not None else None) if key)
     edit = Edit(before, after, keys)
     # Recorded in the write's transaction, under the portfolio lock, so it commits or rolls back with it.
-    try:
-        with transaction.atomic():
-            _record(portfolio_id, edit)
-    except DatabaseError as error:
-        # Other workers then load the portfolio in full; the write itself goes on.
-        logger.warning("Failed to record the edit of portfolio %s in the shared cache: %s",
-                       portfolio_id, error)
+    _record(portfolio_id, edit)
     transaction.on_commit(lambda: advance_base(portfolio_id, edit.before, edit.after, edit.service_keys),
                           robust=True)
 
@@ -111,13 +103,7 @@ def catch_up(portfolio_id: int, token: str) -> Base | None:
     base = base_store.get(portfolio_id)
     if base is None or base.token == token:
         return base
-    try:
-        with transaction.atomic():
-            edits = caches[SHARED_CACHE].get(_edits_key(portfolio_id), [])
-    except DatabaseError as error:
-        logger.warning("Failed to read the edits of portfolio %s from the shared cache: %s",
-                       portfolio_id, error)
-        return None
+    edits = _recorded(portfolio_id)
     chain = _chain_from(edits, base.token)
     if any(edit.after == token for edit in chain):
         keys = frozenset().union(*(edit.service_keys for edit in chain))
@@ -128,9 +114,20 @@ def catch_up(portfolio_id: int, token: str) -> Base | None:
 
 
 def _record(portfolio_id: int, edit: Edit) -> None:
-    cache = caches[SHARED_CACHE]
-    edits = cache.get(_edits_key(portfolio_id), [])
-    cache.set(_edits_key(portfolio_id), [*edits[-(EDITS_KEPT - 1):], edit], EDITS_SECONDS)
+    row = AnalysisEdit.objects.create(portfolio_id=portfolio_id, before=edit.before, after=edit.after,
+                                      service_keys=sorted(edit.service_keys))
+    if row.pk % PRUNE_EVERY == 0:
+        oldest_kept = (AnalysisEdit.objects.filter(portfolio_id=portfolio_id).order_by("-pk")
+                       .values_list("pk", flat=True)[EDITS_KEPT - 1:EDITS_KEPT].first())
+        if oldest_kept is not None:
+            AnalysisEdit.objects.filter(portfolio_id=portfolio_id, pk__lt=oldest_kept).delete()
+
+
+def _recorded(portfolio_id: int) -> list[Edit]:
+    """Return the portfolio's last recorded edits, oldest first."""
+    rows = (AnalysisEdit.objects.filter(portfolio_id=portfolio_id).order_by("-pk")
+            .values_list("before", "after", "service_keys")[:EDITS_KEPT])
+    return [Edit(before, after, frozenset(keys)) for before, after, keys in reversed(rows)]
 
 
 def _chain_from(edits: list[Edit], start: str) -> list[Edit]:
@@ -146,10 +143,6 @@ def _chain_from(edits: list[Edit], start: str) -> list[Edit]:
             chain.append(edit)
             token = edit.after
     return chain
-
-
-def _edits_key(portfolio_id: int) -> str:
-    return f"analysis-edits:{portfolio_id}"
 
 
 def lock_portfolio(portfolio_id: int) -> None:

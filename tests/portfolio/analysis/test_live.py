@@ -9,9 +9,8 @@ A request that read the token before the base moved past it uses the base.
 import threading
 
 import pytest
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from portfolio.analysis.snapshot import load_snapshot
 from portfolio.analysis.waivers import load_waivers
 from portfolio.benchmark.generate import generate_portfolio
 from portfolio.models import (
+    AnalysisEdit,
     PatternAssignment,
     Portfolio,
     Responsibility,
@@ -42,7 +42,7 @@ MSP = "managed-service-provider"
 def empty_caches():
     """Test databases reuse portfolio ids, so nothing cached by an earlier test may be found.
 
-    An edit left in the shared cache by an earlier test cannot match, because
+    An edit row left by an earlier test cannot match, because
     it names random revision tokens.
     """
     result_cache.clear()
@@ -285,7 +285,7 @@ def catch_up_without_full_load(portfolio, expected_token: str | None = None):
     return result
 
 
-# The test transaction never commits, so a write records its edit in the shared cache, as in
+# The test transaction never commits, so a write records its edit row, as in
 # another worker, but never advances this process's base itself.
 
 def test_other_worker_edit_advances_base(generated):
@@ -378,19 +378,13 @@ def test_created_then_renamed_service_caught_up(generated):
     assert catch_up_without_full_load(portfolio) == fresh_analysis(portfolio)
 
 
-def test_write_goes_on_without_shared_cache(generated, monkeypatch):
-    analyse_portfolio(current(generated))
+def test_recorded_edits_are_pruned(generated):
+    """Only the last edits of a portfolio are kept; an older base then loads the portfolio in full."""
+    for _ in range(2 * live.PRUNE_EVERY + live.EDITS_KEPT):
+        toggle_consulted(current(generated))
 
-    def fail(*args, **kwargs):
-        raise DatabaseError('relation "compass_cache" does not exist')
-
-    monkeypatch.setattr(caches[live.SHARED_CACHE], "get", fail)
-    give_role(current(generated))
-
-    portfolio = current(generated)
-    assert Responsibility.objects.filter(service=service_at(portfolio, 3), role="R",
-                                         team=team_at(portfolio, 0)).exists()
-    assert analyse_portfolio(portfolio) == fresh_analysis(portfolio)
+    kept = AnalysisEdit.objects.filter(portfolio=generated).count()
+    assert live.EDITS_KEPT <= kept < live.EDITS_KEPT + live.PRUNE_EVERY
 
 
 def test_other_worker_edit_then_bulk_write_falls_back(generated):
@@ -516,8 +510,8 @@ def test_committed_write_advances_base(committed, django_assert_num_queries):
 # --- the RACI cell edit -------------------------------------------------------------------------
 
 # The cell edit with a base: session, user, membership, service and form lookups, then the
-# write with its lock, history and revision bump. The write records its edit in the shared cache
-# (eight queries), re-analyses one service (seven queries), and the page reads the waivers and
+# write with its lock, history and revision bump. The write records its edit (one INSERT),
+# re-analyses one service (nine queries), and the page reads the waivers and
 # its own data. Transaction starts, savepoints and their ends count as queries here.
 RACI_EDIT_QUERY_LIMIT = 53
 # The library, teams and practice adoptions, which a re-analysis reads as well.
