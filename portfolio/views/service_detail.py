@@ -8,7 +8,7 @@ page. Extra RACI columns for teams that hold no cell yet travel in the
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -302,13 +302,15 @@ def service_context(request, access: PortfolioAccess, service: Service, *, colum
     service.portfolio = access.portfolio
     context = findings_context(access, service)
     page = service_page(service)
-    factors = list(DecisionFactor.objects.order_by("position"))
+    factors = once(lambda: list(DecisionFactor.objects.order_by("position")))
+    # The template calls the `once` entries only when the rendered part shows them, so a
+    # partial such as the RACI matrix after a cell edit skips their queries.
     context |= {
         "page": page,
         "matrix": raci_matrix(page, columns),
-        "scopes": pattern_scopes(page),
-        "assign_form": AssignPatternForm() if access.can_edit else None,
-        "context_answers": context_answers(service, factors),
+        "scopes": once(lambda: pattern_scopes(page)),
+        "assign_form": once(lambda: AssignPatternForm()) if access.can_edit else None,
+        "context_answers": once(lambda: context_answers(service, factors())),
         "factors": factors,
         "undo": undo_entry(request.session, service) if access.can_edit else None,
         "notice": "",
@@ -321,6 +323,11 @@ def service_context(request, access: PortfolioAccess, service: Service, *, colum
     }
     context.update(extra)
     return context
+
+
+def once(compute):
+    """Return a function that calls `compute` once, on its first call, and returns that value ever after."""
+    return cache(compute)
 
 
 def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
