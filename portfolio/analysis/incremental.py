@@ -46,14 +46,17 @@ logger = logging.getLogger(__name__)
 PORTFOLIO_WIDE = ""
 
 
-def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
-                      service_key: str | None) -> tuple[PortfolioSnapshot, AnalysisResult]:
+def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult, service_key: str | None, *,
+                      portfolio_rows: bool = True) -> tuple[PortfolioSnapshot, AnalysisResult]:
     """Return the snapshot and result of the portfolio after an edit to the service `service_key`.
 
     `service_key` may be the service's key before or after the edit, so a
     renamed service is found either way. A service that no longer exists is
     dropped and a new one is added. Pass None after an edit to teams, practice
     adoptions or settings only. Neither `snapshot` nor `result` is changed.
+    With `portfolio_rows` False the teams and practice adoptions are kept from
+    `snapshot` instead of read again: pass it only when no write since the
+    snapshot changed them.
     """
     # The revision is read first: rows read afterwards are at least as new as
     # the revision the result is labelled with, never older.
@@ -69,8 +72,8 @@ def reanalyse_service(snapshot: PortfolioSnapshot, result: AnalysisResult,
         revision=portfolio.revision,
         min_capability_level=portfolio.min_capability_level,
         disabled_rules=frozenset(portfolio.disabled_rules or ()),
-        teams=load_teams(portfolio),
-        adoptions=load_adoptions(portfolio),
+        teams=load_teams(portfolio) if portfolio_rows else snapshot.teams,
+        adoptions=load_adoptions(portfolio) if portfolio_rows else snapshot.adoptions,
     )
     if _portfolio_wide_change(snapshot, updated):
         logger.debug("Portfolio %s changed beyond service %s; running every rule again",

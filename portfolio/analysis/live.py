@@ -107,7 +107,8 @@ def catch_up(portfolio_id: int, token: str) -> Base | None:
     chain = _chain_from(edits, base.token)
     if any(edit.after == token for edit in chain):
         keys = frozenset().union(*(edit.service_keys for edit in chain))
-        return _advance(portfolio_id, base, chain[-1].after, keys)
+        portfolio_rows = any(not edit.service_keys for edit in chain)
+        return _advance(portfolio_id, base, chain[-1].after, keys, portfolio_rows=portfolio_rows)
     if any(edit.after == base.token for edit in _chain_from(edits, token)):
         return base
     return None
@@ -165,11 +166,15 @@ def advance_base(portfolio_id: int, before: str, after: str, service_keys: Colle
     base = base_store.get(portfolio_id)
     if base is None or base.token != before:
         return False
-    return _advance(portfolio_id, base, after, service_keys) is not None
+    return _advance(portfolio_id, base, after, service_keys, portfolio_rows=not service_keys) is not None
 
 
-def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection[str]) -> Base:
+def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection[str], *,
+             portfolio_rows: bool) -> Base:
     """Re-analyse `service_keys` on `base`; store and return the result as the base at `token`.
+
+    `portfolio_rows` says whether a write since the base may have changed the teams, practice
+    adoptions or settings, which are then read again.
 
     The rows are read after `token` was committed, so they are at least as
     new as it. A write committed since then is either recorded after `token`,
@@ -186,7 +191,7 @@ def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection
         # Each call reloads one service and the portfolio-wide rows. Service rules read no other
         # service, so the order does not matter.
         for key in sorted(service_keys) or [None]:
-            snapshot, result = reanalyse_service(snapshot, result, key)
+            snapshot, result = reanalyse_service(snapshot, result, key, portfolio_rows=portfolio_rows)
     advanced = Base(token, base.language, snapshot, result)
     if not base_store.replace(portfolio_id, base, advanced):
         logger.debug("Another request replaced the base of portfolio %s first", portfolio_id)

@@ -511,9 +511,9 @@ def test_committed_write_advances_base(committed, django_assert_num_queries):
 
 # The cell edit with a base: session, user, membership, service and form lookups, then the
 # write with its lock, history and revision bump. The write records its edit (one INSERT),
-# re-analyses one service (nine queries), and the page reads the waivers and
+# re-analyses one service in a read-only transaction, and the page reads the waivers and
 # its own data. Transaction starts, savepoints and their ends count as queries here.
-RACI_EDIT_QUERY_LIMIT = 53
+RACI_EDIT_QUERY_LIMIT = 43
 # The library, teams and practice adoptions, which a re-analysis reads as well.
 SMALL_TABLE_QUERIES = tuple(f'SELECT "{table}".' for table in (
     "patterns_lifecycleactivity", "patterns_practice", "patterns_pattern", "patterns_keypractice",
