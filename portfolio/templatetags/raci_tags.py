@@ -1,8 +1,7 @@
 """The RACI matrix's editor cells, built in Python because a matrix has dozens of cell forms.
 
 In the template, each cell form cost a URL reversal, a CSRF input and a dozen
-variable look-ups, which made the cells most of the time of a RACI edit's
-response.
+variable look-ups: about half the time of rendering the matrix after a RACI edit.
 """
 
 from django import template
