@@ -5,6 +5,7 @@ which keep their lifecycle order (discover to support).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, When
@@ -146,11 +147,16 @@ class ServicePage:
     assignments: list[PatternAssignment]
     raci: list[RaciRow]
     teams: list[Team]
-    unassigned_patterns: list[Pattern]
     # The teams that hold at least one RACI cell on the service, ordered by name.
     cell_teams: list[Team] = field(default_factory=list)
     # Assigned pattern key to the activity keys in that pattern's scope, in lifecycle order.
     scopes: dict[str, list[str]] = field(default_factory=dict)
+
+    @cached_property
+    def unassigned_patterns(self) -> list[Pattern]:
+        """The library's patterns not assigned to the service, by name; read on first use (one query)."""
+        assigned = {assignment.pattern_id for assignment in self.assignments}
+        return [pattern for pattern in Pattern.objects.order_by(Lower("name")) if pattern.key not in assigned]
 
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
@@ -160,14 +166,12 @@ def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
 
 
 def service_page(service: Service) -> ServicePage:
-    """Read everything the service page shows about `service`, in six queries."""
+    """Read everything the service page shows about `service`, in five queries and one on demand."""
     assignments = list(
         PatternAssignment.objects.filter(service=service)
         .select_related("pattern")
         .order_by(Lower("pattern__name"))
     )
-    assigned_keys = {assignment.pattern_id for assignment in assignments}
-    patterns = list(Pattern.objects.order_by(Lower("name")))
     scopes: dict[str, list[str]] = {assignment.pattern_id: [] for assignment in assignments}
     raci = _raci_rows(service, assignments, scopes)
     teams = portfolio_teams(service.portfolio)
@@ -177,7 +181,6 @@ def service_page(service: Service) -> ServicePage:
         assignments=assignments,
         raci=raci,
         teams=teams,
-        unassigned_patterns=[pattern for pattern in patterns if pattern.key not in assigned_keys],
         cell_teams=[team for team in teams if team.pk in holding],
         scopes=scopes,
     )

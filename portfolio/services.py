@@ -465,7 +465,10 @@ def _apply_cells(service: Service, activity: LifecycleActivity, before: frozense
             _delete_child(row, service)
     for team_id, role in sorted(after - before):
         cell = Responsibility(service=service, activity=activity, team=teams[team_id], role=role)
-        cell.full_clean()
+        # The callers checked the team's portfolio and the role, and the locked read of `before` shows
+        # that the cell is new, so the existence and uniqueness queries of a full clean are left out.
+        cell.full_clean(exclude={"service", "activity", "team"}, validate_unique=False,
+                        validate_constraints=False)
         cell.save()
 
 

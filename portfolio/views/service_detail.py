@@ -6,7 +6,7 @@ page. Extra RACI columns for teams that hold no cell yet travel in the
 `columns` parameter as comma-separated team ids.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
 
@@ -84,8 +84,13 @@ class MatrixCell:
 class MatrixRow:
     raci: RaciRow
     cells: list[MatrixCell]
-    # The <option> elements of the row's accountable team list, the current team selected.
-    accountable_options: str = ""
+    options: "TeamOptions"
+
+    @cached_property
+    def accountable_options(self) -> str:
+        """The <option> elements of the row's accountable team list, the current team selected."""
+        team = self.raci.accountable_team
+        return self.options.render(team.pk if team else None)
 
     @cached_property
     def seen_accountable(self) -> str:
@@ -99,9 +104,13 @@ class RaciMatrix:
 
     columns: list[Team]
     rows: list[MatrixRow]
-    addable: list[Team] = field(default_factory=list)
-    # The <option> elements of the list of teams to add as a column.
-    addable_options: str = ""
+    addable: list[Team]
+    options: "TeamOptions"
+
+    @cached_property
+    def addable_options(self) -> str:
+        """The <option> elements of the list of teams to add as a column."""
+        return self.options.render(exclude={team.pk for team in self.columns})
 
     @cached_property
     def column_ids(self) -> str:
@@ -118,7 +127,11 @@ class TeamOptions:
 
     def __init__(self, teams: list[tuple[int, str]]):
         self.labels = teams
-        self.plain = [format_html('<option value="{}">{}</option>', pk, label) for pk, label in teams]
+
+    @cached_property
+    def plain(self) -> list[str]:
+        # Built on first use: a response with one matrix row and no list of teams needs none.
+        return [format_html('<option value="{}">{}</option>', pk, label) for pk, label in self.labels]
 
     def render(self, selected: int | None = None, *, exclude: set[int] = frozenset()) -> str:
         parts = []
@@ -357,11 +370,9 @@ def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
                 for role_index, (role, role_name) in enumerate(roles)
             ]
             cells.append(MatrixCell(team, buttons))
-        selected = raci.accountable_team.pk if raci.accountable_team else None
-        rows.append(MatrixRow(raci, cells, options.render(selected)))
+        rows.append(MatrixRow(raci, cells, options))
     addable = [team for team in page.teams if team.pk not in wanted]
-    return RaciMatrix(columns=columns, rows=rows, addable=addable,
-                      addable_options=options.render(exclude=wanted))
+    return RaciMatrix(columns=columns, rows=rows, addable=addable, options=options)
 
 
 @dataclass(frozen=True)

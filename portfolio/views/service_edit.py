@@ -52,6 +52,8 @@ from portfolio.undo import (
 from portfolio.views.rendering import INVALID_STATUS, render_page
 from portfolio.views.service_detail import (
     TEMPLATE,
+    MatrixRow,
+    RaciMatrix,
     ServiceDetailsForm,
     conflict_form,
     parse_ids,
@@ -65,6 +67,11 @@ CONFLICT_STATUS = 409
 AFTER_DETAILS_CHANGE = "after-details-change"
 AFTER_MIX_CHANGE = "after-mix-change"
 AFTER_RACI_CHANGE = "after-raci-change"
+# The matrix's own forms target the status line (STATUS_TARGET) and get the matrix out of band:
+# the changed row alone when the columns stay, else the whole matrix.
+STATUS_TARGET = "editor-status"
+AFTER_RACI_ROW_CHANGE = "after-raci-row-change"
+AFTER_RACI_CHANGE_FROM_MATRIX = "after-raci-change-from-matrix"
 AFTER_UNDO = "after-undo"
 
 ANCHORS = {AFTER_DETAILS_CHANGE: "details", AFTER_MIX_CHANGE: "pattern-mix", AFTER_RACI_CHANGE: "raci"}
@@ -386,7 +393,27 @@ def _render(request, access, service, partial: str, *, status: int = 200, **extr
     # A write may have raised the revision in the database; analyse the portfolio as it is now.
     access.portfolio.refresh_revision()
     context = service_context(request, access, service, columns=_columns(request), **extra)
+    if partial == AFTER_RACI_CHANGE and request.htmx and request.htmx.target == STATUS_TARGET:
+        # A form in the matrix sent the request: the status line is the target, the rest is out of band.
+        row = _sending_row(request, context["matrix"])
+        partial = AFTER_RACI_CHANGE_FROM_MATRIX
+        if row is not None:
+            context["row"] = row
+            partial = AFTER_RACI_ROW_CHANGE
     return render_page(request, TEMPLATE, context, partial=partial if request.htmx else None, status=status)
+
+
+def _sending_row(request, matrix: RaciMatrix) -> MatrixRow | None:
+    """Return the matrix row of the activity in the URL, or None when the whole matrix must be sent.
+
+    The row alone is enough while the matrix keeps the columns the page showed:
+    a change can add a column (a team that held no role is made accountable),
+    and then every row needs the new cell.
+    """
+    if set(_columns(request)) != {team.pk for team in matrix.columns}:
+        return None
+    activity_key = request.resolver_match.kwargs.get("activity_key")
+    return next((row for row in matrix.rows if row.raci.activity.key == activity_key), None)
 
 
 def _done(request, access, service, partial: str, notice: str, *, recorded: bool = True, level: str = "info"):

@@ -460,6 +460,67 @@ def test_cell_gives_role_and_keeps_button_id(editor_client, portfolio, make_serv
     assert cells(service, "build") == {("Platform team", "R")}
 
 
+def matrix_request() -> dict:
+    """Return the headers of a request that a button or list in the RACI matrix sends."""
+    return {**HTMX, "HTTP_HX_TARGET": "editor-status"}
+
+
+def test_cell_from_matrix_returns_status_and_row(editor_client, portfolio, make_service, make_team,
+                                                 make_responsibility):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    team = make_team(portfolio, "Platform team")
+    make_responsibility(service, "design", team, role="C")
+
+    response = editor_client.post(cell_url(portfolio, "build"),
+                                  {"team": team.pk, "set": "R+", "columns": str(team.pk)}, **matrix_request())
+
+    page = html(response)
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="editor-status"')
+    assert '<template>' in page
+    assert re.search(r'<tr id="raci-build"[^>]*hx-swap-oob="true"', page)
+    assert 'id="raci-design"' not in page
+    assert 'id="raci"' not in page
+    assert f'value="R-" id="cell-build-{team.pk}-R"' in page
+    # The row, the findings panel, the counts and the attestation panel.
+    assert page.count('hx-swap-oob="true"') == 4
+    assert cells(service, "build") == {("Platform team", "R")}
+
+
+def test_accountable_from_matrix_with_new_column_returns_matrix(editor_client, portfolio, make_service,
+                                                                make_team, make_responsibility):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    shown = make_team(portfolio, "Shown team")
+    new = make_team(portfolio, "New team")
+    make_responsibility(service, "design", shown, role="C")
+
+    response = editor_client.post(accountable_url(portfolio, "build"),
+                                  {"team": new.pk, "seen": "", "columns": str(shown.pk)}, **matrix_request())
+
+    page = html(response)
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="editor-status"')
+    assert re.search(r'<section id="raci"[^>]*hx-swap-oob="true"', page)
+    assert "<template>" not in page
+    assert f'id="cell-design-{new.pk}-C"' in page
+    assert cells(service, "build") == {("New team", "A")}
+
+
+def test_accountable_from_matrix_among_columns_returns_row(editor_client, portfolio, make_service,
+                                                           make_team, make_responsibility):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    team = make_team(portfolio, "Shown team")
+    make_responsibility(service, "design", team, role="C")
+
+    response = editor_client.post(accountable_url(portfolio, "build"),
+                                  {"team": team.pk, "seen": "", "columns": str(team.pk)}, **matrix_request())
+
+    page = html(response)
+    assert re.search(r'<tr id="raci-build"[^>]*hx-swap-oob="true"', page)
+    assert 'id="raci"' not in page
+    assert cells(service, "build") == {("Shown team", "A")}
+
+
 def test_cell_takes_role_away(editor_client, portfolio, make_service, make_team, make_responsibility):
     service = make_service(portfolio, key="claims", patterns=[IPV])
     team = make_team(portfolio)
