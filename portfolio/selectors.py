@@ -107,6 +107,24 @@ def portfolio_teams(portfolio: Portfolio) -> list[Team]:
     return list(Team.objects.filter(portfolio=portfolio).order_by(Lower("name"), "pk"))
 
 
+@dataclass(frozen=True)
+class TeamColumn:
+    """A team as the RACI matrix shows it: a column heading and an entry of its team lists."""
+
+    pk: int
+    name: str
+    party_kind: str
+
+    def get_party_kind_display(self) -> str:
+        return str(PartyKind(self.party_kind).label)
+
+
+def team_columns(portfolio: Portfolio) -> list[TeamColumn]:
+    """Return the portfolio's teams by name, without building model instances for hundreds of teams."""
+    rows = Team.objects.filter(portfolio=portfolio).order_by(Lower("name"), "pk")
+    return [TeamColumn(*row) for row in rows.values_list("pk", "name", "party_kind")]
+
+
 # --- service page ------------------------------------------------------------------------------------------
 
 
@@ -146,9 +164,9 @@ class ServicePage:
     service: Service
     assignments: list[PatternAssignment]
     raci: list[RaciRow]
-    teams: list[Team]
+    teams: list[TeamColumn]
     # The teams that hold at least one RACI cell on the service, ordered by name.
-    cell_teams: list[Team] = field(default_factory=list)
+    cell_teams: list[TeamColumn] = field(default_factory=list)
     # Assigned pattern key to the activity keys in that pattern's scope, in lifecycle order.
     scopes: dict[str, list[str]] = field(default_factory=dict)
 
@@ -174,7 +192,7 @@ def service_page(service: Service) -> ServicePage:
     )
     scopes: dict[str, list[str]] = {assignment.pattern_id: [] for assignment in assignments}
     raci = _raci_rows(service, assignments, scopes)
-    teams = portfolio_teams(service.portfolio)
+    teams = team_columns(service.portfolio)
     holding = {team_id for row in raci for team_id in row.roles_by_team}
     return ServicePage(
         service=service,

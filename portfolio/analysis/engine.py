@@ -283,8 +283,9 @@ def _base_of(portfolio: Portfolio, language: str | None) -> Base:
         return base
     # One thread per process loads a portfolio in full; the others wait for its base and use it.
     with _full_load_lock(portfolio.pk):
-        base = _current_base(portfolio, language)
-        if base is not None:
+        # Another thread may have loaded the portfolio while this one waited for the lock.
+        base = base_store.get(portfolio.pk)
+        if base is not None and base.token == portfolio.revision_token and base.language == language:
             return base
         # The rows are read after the token, so they are at least as new as it.
         snapshot = load_snapshot(portfolio)

@@ -25,7 +25,7 @@ from portfolio.analysis import analyse_portfolio
 from portfolio.analysis.engine import count_levels
 from portfolio.forms import AssignPatternForm, TeamChoiceField
 from portfolio.models import PatternAssignment, RaciRole, Service, ServiceStatus, Team
-from portfolio.selectors import RaciRow, ServicePage, service_for_page, service_page
+from portfolio.selectors import RaciRow, ServicePage, TeamColumn, service_for_page, service_page
 from portfolio.undo import undo_entry
 from portfolio.views.rendering import finding_rows, is_partial_request, render_page
 
@@ -53,7 +53,7 @@ class CellButton:
 
 @dataclass
 class MatrixCell:
-    team: Team
+    team: TeamColumn
     buttons: list[CellButton]
 
     @cached_property
@@ -80,11 +80,46 @@ class MatrixCell:
         return mark_safe("".join(parts))
 
 
+@dataclass(frozen=True)
+class CellLayout:
+    """What the cells of every matrix row share: the team columns, the buttons' label and the roles."""
+
+    columns: list[TeamColumn]
+    # Translated once, with %(role)s, %(team)s and %(activity)s.
+    label: str
+    # (role letter, role name) pairs in RACI order.
+    roles: list[tuple[str, str]]
+
+
 @dataclass
 class MatrixRow:
     raci: RaciRow
-    cells: list[MatrixCell]
+    # The row's position in the matrix, which raci-keys.js reads as data-row.
+    index: int
+    layout: CellLayout
     options: "TeamOptions"
+
+    @cached_property
+    def cells(self) -> list[MatrixCell]:
+        """One cell per column; built on first use, so a response with one row builds one row's buttons."""
+        raci, roles = self.raci, self.layout.roles
+        cells = []
+        for column_index, team in enumerate(self.layout.columns):
+            held = raci.roles_by_team.get(team.pk, set())
+            buttons = [
+                CellButton(
+                    role=role,
+                    label=self.layout.label % {"role": role_name, "team": team.name,
+                                               "activity": raci.activity.name},
+                    pressed=role in held,
+                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role}",
+                    row=self.index,
+                    column=column_index * len(roles) + role_index,
+                )
+                for role_index, (role, role_name) in enumerate(roles)
+            ]
+            cells.append(MatrixCell(team, buttons))
+        return cells
 
     @cached_property
     def accountable_options(self) -> str:
@@ -102,9 +137,9 @@ class MatrixRow:
 class RaciMatrix:
     """Lifecycle activities (rows) by teams (columns), plus the teams that may be added as columns."""
 
-    columns: list[Team]
+    columns: list[TeamColumn]
     rows: list[MatrixRow]
-    addable: list[Team]
+    addable: list[TeamColumn]
     options: "TeamOptions"
 
     @cached_property
@@ -351,26 +386,9 @@ def raci_matrix(page: ServicePage, extra_columns=()) -> RaciMatrix:
     options = TeamOptions([(team.pk, f"{team.name} ({kinds.get(team.party_kind, team.party_kind)})")
                            for team in page.teams])
     # Translated once: the matrix has a button per role, team and activity.
-    label = _("%(role)s: %(team)s for %(activity)s")
-    roles = [(role.value, str(role.label)) for role in RACI_ROLES]
-    rows = []
-    for row_index, raci in enumerate(page.raci):
-        cells = []
-        for column_index, team in enumerate(columns):
-            held = raci.roles_by_team.get(team.pk, set())
-            buttons = [
-                CellButton(
-                    role=role,
-                    label=label % {"role": role_name, "team": team.name, "activity": raci.activity.name},
-                    pressed=role in held,
-                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role}",
-                    row=row_index,
-                    column=column_index * len(roles) + role_index,
-                )
-                for role_index, (role, role_name) in enumerate(roles)
-            ]
-            cells.append(MatrixCell(team, buttons))
-        rows.append(MatrixRow(raci, cells, options))
+    layout = CellLayout(columns, _("%(role)s: %(team)s for %(activity)s"),
+                        [(role.value, str(role.label)) for role in RACI_ROLES])
+    rows = [MatrixRow(raci, index, layout, options) for index, raci in enumerate(page.raci)]
     addable = [team for team in page.teams if team.pk not in wanted]
     return RaciMatrix(columns=columns, rows=rows, addable=addable, options=options)
 

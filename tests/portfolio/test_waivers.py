@@ -176,10 +176,9 @@ def test_waivers_cost_one_query_on_a_miss(portfolio, owner, crm, django_assert_n
     accept(portfolio, owner)
     current = fresh(portfolio)
     # Five snapshot queries, seven for the library and one for the waivers. accept() analysed the
-    # portfolio before it added the waiver, so three more (a query and its savepoint) look for a
-    # record of that write from which to bring the analysis forward, and find none: waivers are
-    # written untracked.
-    with django_assert_num_queries(16):
+    # portfolio before it added the waiver, so one more query looks for a record of that write from
+    # which to bring the analysis forward, and finds none: waivers are written untracked.
+    with django_assert_num_queries(14):
         analyse_portfolio(current)
     with django_assert_num_queries(0):
         analyse_portfolio(current)
