@@ -92,6 +92,22 @@ class AnalysisResult:
             found.extend(self.findings[start:end])
         return tuple(found)
 
+    def counts_of(self, service_key: str) -> dict[str, int]:
+        """Return the finding counts per level label of one service, kept for the next request.
+
+        A result lives until the next write, so a catalogue page requested again
+        finds its services' counts here. Counting every service at once, as
+        `counts_by_service` does, costs more than a page after each write.
+        """
+        counts = self._counts_kept.get(service_key)
+        if counts is None:
+            counts = self._counts_kept[service_key] = count_levels(self.for_one_service(service_key))
+        return counts
+
+    @cached_property
+    def _counts_kept(self) -> dict[str, dict[str, int]]:
+        return {}
+
     @cached_property
     def counts_by_service(self) -> dict[str, dict[str, int]]:
         """Finding counts per level label of each service that has findings, in one pass."""

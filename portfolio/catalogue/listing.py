@@ -17,7 +17,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Lower
 from django.utils.http import urlencode
 
-from portfolio.analysis.engine import LEVEL_LABELS, AnalysisResult, count_levels
+from portfolio.analysis.engine import LEVEL_LABELS, AnalysisResult
 from portfolio.attestation import AttestationState, state_filter
 from portfolio.catalogue.lookups import CatalogueLookups
 from portfolio.models import PatternAssignment, Portfolio, Service, ServiceStatus
@@ -140,12 +140,8 @@ def catalogue_page(
         page = Paginator(ordered, per_page).get_page(state.page)
         on_page = list(page.object_list)
     patterns = pattern_names(service.pk for service in on_page)
-    # Counting the page's services alone: a write makes a new result, and counting every
-    # service of a 10,000-service portfolio on each new result costs more than the page.
-    rows = [
-        CatalogueRow(service, patterns.get(service.pk, ()), count_levels(result.for_one_service(service.key)))
-        for service in on_page
-    ]
+    rows = [CatalogueRow(service, patterns.get(service.pk, ()), result.counts_of(service.key))
+            for service in on_page]
     return CataloguePage(page, rows)
 
 

@@ -32,3 +32,17 @@ def test_one_service_lookup_covers_every_level(result):
 def test_counts_per_service_use_count_levels(result):
     for key, counts in result.counts_by_service.items():
         assert counts == count_levels(result.for_one_service(key)), key
+
+
+def test_counts_of_one_service_match_all_counts(result):
+    keys = {finding.service for finding in result.findings if finding.service}
+
+    for key in sorted(keys):
+        assert result.counts_of(key) == result.counts_by_service[key], key
+    assert result.counts_of("no-such-service") == {"error": 0, "warning": 0, "info": 0}
+
+
+def test_counts_of_are_kept_per_result(result):
+    key = next(finding.service for finding in result.findings if finding.service)
+
+    assert result.counts_of(key) is result.counts_of(key)
