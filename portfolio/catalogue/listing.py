@@ -136,9 +136,13 @@ def catalogue_page(
         by_id = Service.objects.select_related("owner").in_bulk(list(page.object_list))
         on_page = [by_id[pk] for pk in page.object_list if pk in by_id]
     else:
-        ordered = services.select_related("owner").order_by(*ordering(state))
-        page = Paginator(ordered, per_page).get_page(state.page)
-        on_page = list(page.object_list)
+        order = ordering(state)
+        ids = services.order_by(*order).values_list("pk", flat=True)
+        page = Paginator(ids, per_page).get_page(state.page)
+        # The page's ids are a subquery of the rows' query, so PostgreSQL walks the ordering's index
+        # past the earlier services without reading their rows or joining them to their teams.
+        services_on_page = Service.objects.filter(pk__in=page.object_list).select_related("owner")
+        on_page = list(services_on_page.order_by(*order))
     patterns = pattern_names(service.pk for service in on_page)
     rows = [CatalogueRow(service, patterns.get(service.pk, ()), result.counts_of(service.key))
             for service in on_page]
