@@ -140,7 +140,7 @@ def catalogue_page(
         ids = services.order_by(*order).values_list("pk", flat=True)
         page = Paginator(ids, per_page).get_page(state.page)
         # The page's ids are a subquery of the rows' query, so PostgreSQL walks the ordering's index
-        # past the earlier services without reading their rows or joining them to their teams.
+        # past the earlier services without joining each of them to its team.
         services_on_page = Service.objects.filter(pk__in=page.object_list).select_related("owner")
         on_page = list(services_on_page.order_by(*order))
     patterns = pattern_names(service.pk for service in on_page)
