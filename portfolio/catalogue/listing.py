@@ -67,8 +67,10 @@ class ListState:
         attestation = query.get("attestation", "")
         sort = query.get("sort", "")
         column = sort.removeprefix("-")
+        # PostgreSQL rejects a NUL character in a query parameter, so the search drops it.
+        search = query.get("q", "").replace("\x00", "")
         return cls(
-            search=" ".join(query.get("q", "").split())[:MAX_SEARCH_LENGTH],
+            search=" ".join(search.split())[:MAX_SEARCH_LENGTH],
             pattern=pattern if pattern == NONE or pattern in lookups.pattern_keys else "",
             status=status if status in ServiceStatus.values else "",
             owner=owner if owner == NONE or owner in lookups.team_ids else "",

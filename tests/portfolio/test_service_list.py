@@ -93,6 +93,16 @@ def test_invalid_parameters_are_ignored(client, portfolio, viewer, catalogue, pa
     assert keys_on_page(client, portfolio, **params) == ["alpha", "Bravo", "charlie", "delta", "echo"]
 
 
+def test_search_ignores_nul_characters(client, portfolio, viewer, catalogue):
+    # PostgreSQL rejects a NUL character in a query parameter; the search drops it instead.
+    client.force_login(viewer)
+
+    response = client.get(*list_url(portfolio, q="br\x00avo"))
+
+    assert response.status_code == 200
+    assert keys_on_page(client, portfolio, q="br\x00avo") == ["Bravo"]
+
+
 def test_no_match_for_filters_offers_clearing(client, portfolio, viewer, catalogue):
     client.force_login(viewer)
 
