@@ -521,6 +521,20 @@ def test_accountable_from_matrix_among_columns_returns_row(editor_client, portfo
     assert cells(service, "build") == {("Shown team", "A")}
 
 
+def test_first_row_from_matrix_keeps_empty_notice(editor_client, portfolio, make_service, make_team):
+    # Without columns the first row carries the notice cell that spans every row; its
+    # out-of-band copy must carry it too, or the notice disappears from the page.
+    make_service(portfolio, key="claims", patterns=[IPV])
+    make_team(portfolio, "Platform team")
+
+    response = editor_client.post(accountable_url(portfolio, "discover"),
+                                  {"team": "", "seen": "", "columns": ""}, **matrix_request())
+
+    page = html(response)
+    assert re.search(r'<tr id="raci-discover"[^>]*hx-swap-oob="true"', page)
+    assert 'class="raci-matrix__empty muted"' in page
+
+
 def test_cell_takes_role_away(editor_client, portfolio, make_service, make_team, make_responsibility):
     service = make_service(portfolio, key="claims", patterns=[IPV])
     team = make_team(portfolio)
