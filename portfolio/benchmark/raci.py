@@ -13,6 +13,7 @@ performance budget sets a median under 30 ms at 10,000 services, on
 PostgreSQL with DEBUG off.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,14 +129,24 @@ def _cell_toggle(client: Client, portfolio: Portfolio):
     url = reverse("service-raci-cell", args=[portfolio.key, service.key, "operate"])
     form = {"team": team, "columns": ",".join(map(str, columns))}
     headers = {**HTMX_HEADERS, "HTTP_HX_TARGET": "editor-status"}
-    state = {"held": False}
+    page = client.get(reverse("service-detail", args=[portfolio.key, service.key]))
+    state = {"held": False, "rows": _row_digests(page.content)}
 
     def send():
         value = "I-" if state["held"] else "I+"
-        response = client.post(url, {**form, "set": value}, **headers)
+        response = client.post(url, {**form, "set": value, "state": state["rows"]}, **headers)
         if response.status_code != 200 or b'<section id="raci"' in response.content:
             raise RuntimeError(f"The cell edit returned HTTP {response.status_code} or the whole matrix; "
                                "expected 200 and one matrix row.")
         state["held"] = not state["held"]
+        # The page keeps the row digests that each response sends, and sends them with the next change.
+        state["rows"] = _row_digests(response.content)
 
     return send
+
+
+def _row_digests(content: bytes) -> str:
+    match = re.search(rb'id="raci-state" name="state" value="([^"]*)"', content)
+    if match is None:
+        raise RuntimeError("The response has no RACI row digests (#raci-state); expected the matrix's state.")
+    return match.group(1).decode()

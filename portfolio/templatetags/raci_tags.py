@@ -30,7 +30,8 @@ def raci_editor_cells(context, row) -> str:
     for cell in row.cells:
         parts.append(
             f'<td class="raci-matrix__cell"><form method="post" action="{url}" hx-post="{url}" '
-            f'hx-target="#editor-status" hx-swap="outerHTML" class="raci-cell">{hidden}'
+            f'hx-target="#editor-status" hx-swap="outerHTML" hx-include="#raci-state" class="raci-cell">'
+            f'{hidden}'
             f'<input type="hidden" name="team" value="{cell.team.pk}">{cell.buttons_html}</form></td>'
         )
     # The URL, the token and the ids were escaped above; buttons_html escapes its own parts.

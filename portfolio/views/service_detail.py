@@ -6,6 +6,7 @@ page. Extra RACI columns for teams that hold no cell yet travel in the
 `columns` parameter as comma-separated team ids.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -82,7 +83,7 @@ class MatrixCell:
 
 @dataclass(frozen=True)
 class CellLayout:
-    """What the cells of every matrix row share: the team columns, the buttons' label and the roles."""
+    """The parts that the cells of every matrix row share: team columns, button label and roles."""
 
     columns: list[TeamColumn]
     # Translated once, with %(role)s, %(team)s and %(activity)s.
@@ -122,6 +123,13 @@ class MatrixRow:
         return cells
 
     @cached_property
+    def digest(self) -> str:
+        """A short hash of what the row shows that other users can change: its roles and patterns."""
+        roles = sorted((team_id, sorted(held)) for team_id, held in self.raci.roles_by_team.items())
+        patterns = sorted(pattern.key for pattern in self.raci.governed_by)
+        return hashlib.blake2s(repr((roles, patterns)).encode(), digest_size=6).hexdigest()
+
+    @cached_property
     def accountable_options(self) -> str:
         """The <option> elements of the row's accountable team list, the current team selected."""
         team = self.raci.accountable_team
@@ -150,6 +158,22 @@ class RaciMatrix:
     @cached_property
     def column_ids(self) -> str:
         return ",".join(str(team.pk) for team in self.columns)
+
+    @cached_property
+    def state(self) -> str:
+        """Each row's digest as "activity:digest" pairs, which the matrix's forms send back.
+
+        A change made in one row gets that row alone in the response only while
+        every other row still has the digest the page shows, so a row that
+        someone else changed in the meantime is never left on the page.
+        """
+        return ",".join(f"{row.raci.activity.key}:{row.digest}" for row in self.rows)
+
+    def other_rows_shown(self, state: str, activity_key: str) -> bool:
+        """Return whether `state`, sent by the page, matches every row but `activity_key`'s."""
+        shown = dict(pair.partition(":")[::2] for pair in state.split(",") if pair)
+        return all(shown.get(row.raci.activity.key) == row.digest
+                   for row in self.rows if row.raci.activity.key != activity_key)
 
 
 class TeamOptions:

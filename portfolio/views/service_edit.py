@@ -406,13 +406,17 @@ def _render(request, access, service, partial: str, *, status: int = 200, **extr
 def _sending_row(request, matrix: RaciMatrix) -> MatrixRow | None:
     """Return the matrix row of the activity in the URL, or None when the whole matrix must be sent.
 
-    The row alone is enough while the matrix keeps the columns the page showed:
-    a change can add a column (a team that held no role is made accountable),
-    and then every row needs the new cell.
+    The row alone is enough while the matrix keeps the columns the page showed
+    and every other row is as the page showed it (`state`): a change can add a
+    column (a team that held no role is made accountable), and then every row
+    needs the new cell.
     """
     if set(_columns(request)) != {team.pk for team in matrix.columns}:
         return None
     activity_key = request.resolver_match.kwargs.get("activity_key")
+    # Another user may have changed another row since the page showed it: then that row is old.
+    if not matrix.other_rows_shown(request.POST.get("state", ""), activity_key):
+        return None
     return next((row for row in matrix.rows if row.raci.activity.key == activity_key), None)
 
 

@@ -96,3 +96,24 @@ def test_conflicting_accountable_choice_is_reported(
     expect(second_page.locator(f"#cell-build-{vendor.pk}-A")).to_have_attribute("aria-pressed", "true")
     assert list(accountable.values_list("team__name", flat=True)) == ["Acme Cloud"]
     assert Service.objects.count() == 1
+
+
+def test_edit_in_one_row_shows_another_users_change_to_another_row(
+    page, second_page, live_server, library, portfolio, make_member, make_service, make_team,
+    make_responsibility,
+):
+    service = make_service(portfolio, key="claims", patterns=["internal-product-vendor"])
+    platform = make_team(portfolio, "Platform team")
+    make_responsibility(service, "operate", platform, role="A")
+    alice, bob = make_member(portfolio, Role.EDITOR), make_member(portfolio, Role.EDITOR)
+    open_editor(page, live_server, alice.username, portfolio)
+    open_editor(second_page, live_server, bob.username, portfolio)
+
+    second_page.locator(f"#cell-operate-{platform.pk}-A").click()
+    expect(second_page.locator(f"#cell-operate-{platform.pk}-A")).to_have_attribute("aria-pressed", "false")
+
+    page.locator(f"#cell-design-{platform.pk}-I").click()
+
+    expect(page.locator(f"#cell-design-{platform.pk}-I")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#cell-operate-{platform.pk}-A")).to_have_attribute("aria-pressed", "false")
+    assert not Responsibility.objects.filter(service=service, activity_id="operate").exists()

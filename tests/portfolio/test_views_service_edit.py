@@ -465,14 +465,23 @@ def matrix_request() -> dict:
     return {**HTMX, "HTTP_HX_TARGET": "editor-status"}
 
 
+def shown_state(client, portfolio, service_key="claims") -> str:
+    """Return the row digests that the service page's matrix sends with each change."""
+    page = html(client.get(reverse("service-detail", args=[portfolio.key, service_key])))
+    return re.search(r'id="raci-state" name="state" value="([^"]*)"', page).group(1)
+
+
 def test_cell_from_matrix_returns_status_and_row(editor_client, portfolio, make_service, make_team,
                                                  make_responsibility):
     service = make_service(portfolio, key="claims", patterns=[IPV])
     team = make_team(portfolio, "Platform team")
     make_responsibility(service, "design", team, role="C")
 
+    state = shown_state(editor_client, portfolio)
+
     response = editor_client.post(cell_url(portfolio, "build"),
-                                  {"team": team.pk, "set": "R+", "columns": str(team.pk)}, **matrix_request())
+                                  {"team": team.pk, "set": "R+", "columns": str(team.pk), "state": state},
+                                  **matrix_request())
 
     page = html(response)
     assert response.status_code == 200
@@ -482,8 +491,8 @@ def test_cell_from_matrix_returns_status_and_row(editor_client, portfolio, make_
     assert 'id="raci-design"' not in page
     assert 'id="raci"' not in page
     assert f'value="R-" id="cell-build-{team.pk}-R"' in page
-    # The row, the findings panel, the counts and the attestation panel.
-    assert page.count('hx-swap-oob="true"') == 4
+    # The row, the row digests, the findings panel, the counts and the attestation panel.
+    assert page.count('hx-swap-oob="true"') == 5
     assert cells(service, "build") == {("Platform team", "R")}
 
 
@@ -494,8 +503,11 @@ def test_accountable_from_matrix_with_new_column_returns_matrix(editor_client, p
     new = make_team(portfolio, "New team")
     make_responsibility(service, "design", shown, role="C")
 
+    state = shown_state(editor_client, portfolio)
+
     response = editor_client.post(accountable_url(portfolio, "build"),
-                                  {"team": new.pk, "seen": "", "columns": str(shown.pk)}, **matrix_request())
+                                  {"team": new.pk, "seen": "", "columns": str(shown.pk), "state": state},
+                                  **matrix_request())
 
     page = html(response)
     assert response.status_code == 200
@@ -512,8 +524,11 @@ def test_accountable_from_matrix_among_columns_returns_row(editor_client, portfo
     team = make_team(portfolio, "Shown team")
     make_responsibility(service, "design", team, role="C")
 
+    state = shown_state(editor_client, portfolio)
+
     response = editor_client.post(accountable_url(portfolio, "build"),
-                                  {"team": team.pk, "seen": "", "columns": str(team.pk)}, **matrix_request())
+                                  {"team": team.pk, "seen": "", "columns": str(team.pk), "state": state},
+                                  **matrix_request())
 
     page = html(response)
     assert re.search(r'<tr id="raci-build"[^>]*hx-swap-oob="true"', page)
@@ -527,12 +542,49 @@ def test_first_row_from_matrix_keeps_empty_notice(editor_client, portfolio, make
     make_service(portfolio, key="claims", patterns=[IPV])
     make_team(portfolio, "Platform team")
 
+    state = shown_state(editor_client, portfolio)
+
     response = editor_client.post(accountable_url(portfolio, "discover"),
-                                  {"team": "", "seen": "", "columns": ""}, **matrix_request())
+                                  {"team": "", "seen": "", "columns": "", "state": state}, **matrix_request())
 
     page = html(response)
     assert re.search(r'<tr id="raci-discover"[^>]*hx-swap-oob="true"', page)
     assert 'class="raci-matrix__empty muted"' in page
+
+
+def test_other_row_changed_since_page_returns_matrix(editor_client, portfolio, make_service, make_team,
+                                                    make_responsibility):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    team = make_team(portfolio, "Platform team")
+    make_responsibility(service, "design", team, role="C")
+    make_responsibility(service, "operate", team, role="A")
+    state = shown_state(editor_client, portfolio)
+    # Someone else takes the accountable role of another row after the page was shown.
+    Responsibility.objects.filter(service=service, activity_id="operate", role="A").delete()
+
+    response = editor_client.post(cell_url(portfolio, "build"),
+                                  {"team": team.pk, "set": "R+", "columns": str(team.pk), "state": state},
+                                  **matrix_request())
+
+    page = html(response)
+    assert re.search(r'<section id="raci"[^>]*hx-swap-oob="true"', page)
+    assert f'id="cell-operate-{team.pk}-A" class="raci-toggle raci-toggle--A" aria-pressed="false"' in page
+
+
+def test_row_response_sends_new_row_digests(editor_client, portfolio, make_service, make_team,
+                                            make_responsibility):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    team = make_team(portfolio, "Platform team")
+    make_responsibility(service, "design", team, role="C")
+    state = shown_state(editor_client, portfolio)
+
+    page = html(editor_client.post(cell_url(portfolio, "build"),
+                                   {"team": team.pk, "set": "R+", "columns": str(team.pk), "state": state},
+                                   **matrix_request()))
+
+    sent = re.search(r'id="raci-state" name="state" value="([^"]*)" hx-swap-oob="true"', page).group(1)
+    assert sent == shown_state(editor_client, portfolio)
+    assert sent != state
 
 
 def test_cell_takes_role_away(editor_client, portfolio, make_service, make_team, make_responsibility):
