@@ -166,15 +166,16 @@ def advance_base(portfolio_id: int, before: str, after: str, service_keys: Colle
     base = base_store.get(portfolio_id)
     if base is None or base.token != before:
         return False
-    return _advance(portfolio_id, base, after, service_keys, portfolio_rows=not service_keys) is not None
+    _advance(portfolio_id, base, after, service_keys, portfolio_rows=not service_keys)
+    return True
 
 
 def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection[str], *,
              portfolio_rows: bool) -> Base:
     """Re-analyse `service_keys` on `base`; store and return the result as the base at `token`.
 
-    `portfolio_rows` says whether a write since the base may have changed the teams, practice
-    adoptions or settings, which are then read again.
+    With `portfolio_rows` True, a write since the base may have changed the teams, practice
+    adoptions or settings, so they are read again.
 
     The rows are read after `token` was committed, so they are at least as
     new as it. A write committed since then is either recorded after `token`,
@@ -188,8 +189,8 @@ def _advance(portfolio_id: int, base: Base, token: str, service_keys: Collection
     with transaction.atomic(), translation.override(base.language):
         if outermost:
             _read_one_snapshot()
-        # Each call reloads one service and the portfolio-wide rows. Service rules read no other
-        # service, so the order does not matter.
+        # Each call reloads one service (and the portfolio-wide rows when asked). Service rules read
+        # no other service, so the order does not matter.
         for key in sorted(service_keys) or [None]:
             snapshot, result = reanalyse_service(snapshot, result, key, portfolio_rows=portfolio_rows)
     advanced = Base(token, base.language, snapshot, result)

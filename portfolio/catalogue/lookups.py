@@ -20,7 +20,8 @@ from portfolio.models import Portfolio, Team
 
 logger = logging.getLogger(__name__)
 
-# Entries kept per process; an entry holds a portfolio's teams and the library's pattern and activity names.
+# Entries kept per process. An entry contains a portfolio's teams and the library's pattern and
+# activity names.
 CACHE_SIZE = 16
 
 

@@ -164,15 +164,18 @@ class RaciMatrix:
         """Each row's digest as "activity:digest" pairs, which the matrix's forms send back.
 
         A change made in one row gets that row alone in the response only while
-        every other row still has the digest the page shows, so a row that
-        someone else changed in the meantime is never left on the page.
+        every other row still has the digest the page shows. A row that someone
+        else changed in the meantime is then sent again with the whole matrix.
         """
         return ",".join(f"{row.raci.activity.key}:{row.digest}" for row in self.rows)
 
     def other_rows_shown(self, state: str, activity_key: str) -> bool:
         """Return whether `state`, sent by the page, matches every row but `activity_key`'s."""
-        shown = dict(pair.partition(":")[::2] for pair in state.split(",") if pair)
-        return all(shown.get(row.raci.activity.key) == row.digest
+        on_page = {}
+        for pair in state.split(","):
+            activity, _, digest = pair.partition(":")
+            on_page[activity] = digest
+        return all(on_page.get(row.raci.activity.key) == row.digest
                    for row in self.rows if row.raci.activity.key != activity_key)
 
 

@@ -407,8 +407,8 @@ def _sending_row(request, matrix: RaciMatrix) -> MatrixRow | None:
     """Return the matrix row of the activity in the URL, or None when the whole matrix must be sent.
 
     The row alone is enough while the matrix keeps the columns the page showed
-    and every other row is as the page showed it (`state`): a change can add a
-    column (a team that held no role is made accountable), and then every row
+    and every other row is as the page showed it (`state`). A change can add a
+    column, when a team without a role is made accountable, and then every row
     needs the new cell.
     """
     if set(_columns(request)) != {team.pk for team in matrix.columns}:

@@ -98,7 +98,7 @@ def test_conflicting_accountable_choice_is_reported(
     assert Service.objects.count() == 1
 
 
-def test_edit_in_one_row_shows_another_users_change_to_another_row(
+def test_row_edit_shows_other_row_change(
     page, second_page, live_server, library, portfolio, make_member, make_service, make_team,
     make_responsibility,
 ):

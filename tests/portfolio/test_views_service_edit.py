@@ -537,8 +537,8 @@ def test_accountable_from_matrix_among_columns_returns_row(editor_client, portfo
 
 
 def test_first_row_from_matrix_keeps_empty_notice(editor_client, portfolio, make_service, make_team):
-    # Without columns the first row carries the notice cell that spans every row; its
-    # out-of-band copy must carry it too, or the notice disappears from the page.
+    # Without columns the first row contains the notice cell that spans every row. Its
+    # out-of-band copy must contain it too, or the notice disappears from the page.
     make_service(portfolio, key="claims", patterns=[IPV])
     make_team(portfolio, "Platform team")
 

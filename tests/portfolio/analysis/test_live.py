@@ -353,7 +353,7 @@ def test_base_past_the_token_is_used(generated):
 
 
 def test_unlinked_older_token_loads_in_full(generated):
-    """A token that no recorded edit links to the base's token is never answered with the base."""
+    """A token that no recorded edit links to the base's token gets a full load, not the base."""
     older = current(generated)
     analyse_portfolio(older)
     Service.objects.filter(portfolio=generated).update(status=ServiceStatus.RETIRED)
