@@ -14,7 +14,7 @@ from functools import cache, cached_property
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -191,19 +191,31 @@ class TeamOptions:
         self.labels = teams
 
     @cached_property
-    def plain(self) -> list[str]:
-        # Built on first use: a response with one matrix row and no list of teams needs none.
-        return [format_html('<option value="{}">{}</option>', pk, label) for pk, label in self.labels]
+    def _joined(self) -> tuple[str, dict[int, tuple[int, int]]]:
+        """Join all options into one string and note each team's (start, end) in it.
+
+        Built on first use, because a response with one matrix row and no list of teams needs none.
+        """
+        parts, spans, position = [], {}, 0
+        for pk, label in self.labels:
+            option = f'<option value="{pk}">{escape(label)}</option>'
+            spans[pk] = (position, position + len(option))
+            parts.append(option)
+            position += len(option)
+        return "".join(parts), spans
 
     def render(self, selected: int | None = None, *, exclude: set[int] = frozenset()) -> str:
-        parts = []
-        for (pk, label), option in zip(self.labels, self.plain, strict=True):
-            if pk in exclude:
-                continue
-            parts.append(format_html('<option value="{}" selected>{}</option>', pk, label)
-                         if pk == selected else option)
-        # Every part comes from format_html, which escaped the team's name.
-        return mark_safe("".join(parts))
+        joined, spans = self._joined
+        if exclude:
+            remaining = [joined[start:end] for pk, (start, end) in spans.items() if pk not in exclude]
+            return mark_safe("".join(remaining))
+        if selected not in spans:
+            return mark_safe(joined)
+        start, end = spans[selected]
+        # The first '">' closes the value attribute, which contains an integer id.
+        option = joined[start:end].replace('">', '" selected>', 1)
+        # The team ids are integers and every name went through escape().
+        return mark_safe(joined[:start] + option + joined[end:])
 
 
 CONTEXT_PREFIX = "context__"
