@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -36,3 +37,75 @@ def raci_editor_cells(context, row) -> str:
         )
     # The URL, the token and the ids were escaped above; buttons_html escapes its own parts.
     return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def raci_activity_header(context, row) -> str:
+    """Return the <th> of `row` (a MatrixRow): the activity, what its patterns expect and, for editors,
+    the list to choose its accountable team.
+
+    Reads portfolio, service, page, access, matrix, csrf_token, raci_error_activity and raci_errors
+    from the context.
+    """
+    raci = row.raci
+    activity = raci.activity
+    parts = [f'<th scope="row" class="raci-matrix__activity">'
+             f'<span class="raci-matrix__name">{escape(activity.name)}</span>']
+    if not raci.in_scope:
+        parts.append(f'<span class="expect">{escape(_("Not in scope of the assigned patterns"))}</span>')
+    else:
+        if len(context["page"].assignments) > 1:
+            patterns = _joined(pattern.name for pattern in raci.governed_by)
+            parts.append(f'<span class="expect">{patterns}</span>')
+        parts.append(f'<span class="expect">{_expectation(raci)}</span>')
+    accountable_names = [team.name for team in raci.accountable]
+    if context["access"].can_edit:
+        parts.append(_accountable_form(context, row))
+        # Print hides forms; this line keeps the choice on paper.
+        printed = _joined(accountable_names) if accountable_names else escape(_("No accountable team"))
+        parts.append(f'<span class="print-only">{printed}</span>')
+    if len(accountable_names) > 1:
+        teams = ", ".join(f"<bdi>{escape(name)}</bdi>" for name in accountable_names)
+        parts.append(f'<span class="expect">{escape(_("Accountable now:"))} {teams}</span>')
+    if context.get("raci_error_activity") == activity.key:
+        errors = "".join(f"<p>{escape(error)}</p>" for error in context.get("raci_errors") or ())
+        parts.append(f'<div class="form-errors" role="alert">{errors}</div>')
+    parts.append("</th>")
+    # Every name, label and message was escaped above; the options escape their own names.
+    return mark_safe("".join(parts))
+
+
+def _joined(names, separator: str = ", ") -> str:
+    return separator.join(escape(str(name)) for name in names)
+
+
+def _expectation(raci) -> str:
+    """Return "Accountable: Vendor or Technology; with Business", escaped."""
+    kinds = _joined(raci.expected_kind_labels, f" {escape(_('or'))} ") or "—"
+    text = f"{escape(_('Accountable:'))} {kinds}"
+    if raci.participating_kinds:
+        text += f"; {escape(_('with'))} {_joined(raci.participating_kind_labels)}"
+    return text
+
+
+def _accountable_form(context, row) -> str:
+    activity = row.raci.activity
+    url = escape(reverse("service-set-accountable", args=[context["portfolio"].key, context["service"].key,
+                                                          activity.key]))
+    key = escape(activity.key)
+    label = escape(_("Accountable team for %(activity)s") % {"activity": activity.name})
+    first = _("Several: choose one") if len(row.raci.accountable) > 1 else _("No accountable team")
+    return (
+        f'<form method="post" action="{url}" hx-post="{url}" hx-trigger="change, submit" '
+        f'hx-target="#editor-status" hx-swap="outerHTML" hx-include="#raci-state" '
+        f'class="row-form raci-matrix__accountable">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(context["csrf_token"])}">'
+        f'<input type="hidden" name="seen" value="{escape(row.seen_accountable)}">'
+        f'<input type="hidden" name="columns" value="{escape(context["matrix"].column_ids)}">'
+        f'<label for="accountable-{key}" class="visually-hidden">{label}</label>'
+        f'<select id="accountable-{key}" name="team"><option value="">{escape(first)}</option>'
+        f"{row.accountable_options}</select>"
+        f'<noscript><button type="submit" class="button button--quiet">{escape(_("Save"))}</button>'
+        f"</noscript>"
+        f"</form>"
+    )
