@@ -4,6 +4,7 @@ Lists are ordered case-insensitively by name, except lifecycle activities,
 which keep their lifecycle order (discover to support).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -13,6 +14,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from patterns.models import Expectation, LifecycleActivity, PartyKind, Pattern
+from portfolio.analysis.snapshot import PortfolioSnapshot
 from portfolio.attestation import state_counts
 from portfolio.models import (
     Membership,
@@ -70,8 +72,13 @@ class DashboardCounts:
         return sum(self.services_by_status.values())
 
 
-def dashboard_counts(portfolio: Portfolio) -> DashboardCounts:
-    """Count services by status and attestation state, teams and services per pattern, in three queries."""
+def dashboard_counts(portfolio: Portfolio, snapshot: PortfolioSnapshot) -> DashboardCounts:
+    """Count services by status and attestation state in one query, teams and pattern uses in `snapshot`.
+
+    `snapshot` is the analysis's copy of the portfolio (`portfolio_snapshot`).
+    Counting pattern uses in the database joined every assignment with its
+    service: about 10 ms of PostgreSQL time at 10,000 services.
+    """
     per_state = state_counts(portfolio)
     rows = (Service.objects.filter(portfolio=portfolio).order_by().values("status")
             .annotate(n=Count("id"), **per_state))
@@ -81,16 +88,13 @@ def dashboard_counts(portfolio: Portfolio) -> DashboardCounts:
         by_status[row["status"]] = row["n"]
         for state in per_state:
             by_state[state] += row[state]
-    uses = (
-        PatternAssignment.objects.filter(service__portfolio=portfolio)
-        .values("pattern_id", "pattern__name")
-        .annotate(services=Count("service_id"))
-        .order_by(Lower("pattern__name"))
-    )
+    uses = Counter(pattern for service in snapshot.services for pattern in service.patterns)
+    names = {key: snapshot.library.patterns[key].name for key in uses}
+    by_name = sorted(uses, key=lambda key: names[key].lower())
     return DashboardCounts(
         services_by_status=by_status,
-        teams=Team.objects.filter(portfolio=portfolio).count(),
-        patterns=[PatternUse(row["pattern_id"], row["pattern__name"], row["services"]) for row in uses],
+        teams=len(snapshot.teams),
+        patterns=[PatternUse(key, names[key], uses[key]) for key in by_name],
         attestation=by_state,
     )
 
@@ -179,8 +183,11 @@ class ServicePage:
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
     """Return the service with its owner and attesting user, or raise Http404 for an unknown key."""
-    return get_object_or_404(Service.objects.select_related("owner", "attested_by"), portfolio=portfolio,
-                             key=service_key)
+    service = get_object_or_404(Service.objects.select_related("owner", "attested_by"), portfolio=portfolio,
+                                key=service_key)
+    # The caller has the portfolio already, and the writes and checks that follow read it.
+    service.portfolio = portfolio
+    return service
 
 
 def service_page(service: Service) -> ServicePage:

@@ -293,6 +293,15 @@ def analyse_portfolio(portfolio: Portfolio) -> AnalysisResult:
     return result
 
 
+def portfolio_snapshot(portfolio: Portfolio) -> PortfolioSnapshot:
+    """Return this process's snapshot of `portfolio` at its current revision token or after it.
+
+    It is the snapshot that `analyse_portfolio` judged, so reading counts from
+    it costs no query while the analysis is current.
+    """
+    return _base_of(portfolio, translation.get_language()).snapshot
+
+
 def _base_of(portfolio: Portfolio, language: str | None) -> Base:
     base = _current_base(portfolio, language)
     if base is not None:

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 
 from portfolio.access import portfolio_for_request
 from portfolio.analysis import analyse_portfolio
+from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.selectors import dashboard_counts, service_names
 from portfolio.views.rendering import finding_rows, render_page
 
@@ -17,7 +18,7 @@ def dashboard(request, key):
     context = {
         "access": access,
         "portfolio": portfolio,
-        "counts": dashboard_counts(portfolio),
+        "counts": dashboard_counts(portfolio, portfolio_snapshot(portfolio)),
         "finding_counts": result.counts,
         "finding_total": len(result.findings),
         "top_findings": finding_rows(top, service_names(portfolio, (f.service for f in top if f.service))),

@@ -1,9 +1,13 @@
 """The read pages: home, dashboard, service list and service page, as full pages and htmx partials."""
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
-from portfolio.models import Role
+from portfolio.analysis.engine import portfolio_snapshot
+from portfolio.models import PatternAssignment, Role, Team
+from portfolio.selectors import dashboard_counts
+from tests.conftest import assign_pattern
 
 IPV = "internal-product-vendor"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -74,6 +78,32 @@ def test_dashboard_shows_counts_and_top_findings(client, portfolio, viewer, make
     assert "VCP-E001" in page
     assert reverse("service-detail", args=[portfolio.key, "claims"]) in page
     assert "Claims portal" in page
+
+
+@pytest.mark.parametrize("write_after_first_read", [False, True])
+def test_dashboard_pattern_counts_match_database(portfolio, make_service, make_team, write_after_first_read):
+    make_team(portfolio)
+    make_team(portfolio)
+    make_service(portfolio, patterns=[IPV, "service-integrator"])
+    make_service(portfolio, patterns=[IPV])
+    make_service(portfolio, status="retired", patterns=["managed-service-provider"])
+    make_service(portfolio)
+    portfolio.refresh_revision()
+    dashboard_counts(portfolio, portfolio_snapshot(portfolio))
+    if write_after_first_read:
+        # The analysis brings its snapshot forward after this write; the counts must follow.
+        assign_pattern(make_service(portfolio), "digital-product-vendor")
+        make_team(portfolio)
+        portfolio.refresh_revision()
+
+    counts = dashboard_counts(portfolio, portfolio_snapshot(portfolio))
+
+    in_database = dict(PatternAssignment.objects.filter(service__portfolio=portfolio)
+                       .values_list("pattern_id").annotate(Count("service_id")))
+    assert {use.key: use.services for use in counts.patterns} == in_database
+    names = [use.name for use in counts.patterns]
+    assert names == sorted(names, key=str.lower)
+    assert counts.teams == Team.objects.filter(portfolio=portfolio).count()
 
 
 def test_dashboard_empty_portfolio_says_what_to_do(client, portfolio, editor):
