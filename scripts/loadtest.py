@@ -136,20 +136,15 @@ def _prepare_in_child(services: int, seed: int, output: Path) -> None:
 
     from portfolio.benchmark.environment import Environment
     from portfolio.benchmark.generate import generate_portfolio
-    from portfolio.models import Membership, PatternAssignment, Role, Team
+    from portfolio.models import Membership, Role, Team
 
     started = time.perf_counter()
     portfolio = generate_portfolio(services=services, seed=seed, key=PORTFOLIO_KEY)
     password = secrets.token_urlsafe(16)
     user = get_user_model().objects.create_user(username=USERNAME, password=password)
     Membership.objects.create(portfolio=portfolio, user=user, role=Role.OWNER)
-    scopes: dict[str, set[str]] = {}
-    for service_key, activities in PatternAssignment.objects.filter(service__portfolio=portfolio).values_list(
-            "service__key", "activities"):
-        scopes.setdefault(service_key, set()).update(activities)
     facts = {
         "password": password,
-        "edits": sorted([key, sorted(activities)] for key, activities in scopes.items() if activities),
         "services": sorted(portfolio.services.values_list("key", flat=True)),
         "teams": list(Team.objects.filter(portfolio=portfolio).values_list("pk", flat=True)),
         "generated_seconds": round(time.perf_counter() - started, 1),
@@ -206,6 +201,34 @@ class Sample:
     server_ms: float | None = None
 
 
+# The RACI forms of a service page, as the app renders them (portfolio/templatetags/raci_tags.py).
+ACCOUNTABLE_FORM = re.compile(r'raci/(?P<activity>[^/"]+)/accountable/" hx-post=[^>]*>'
+                              r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">'
+                              r'<input type="hidden" name="seen" value="(?P<seen>[^"]*)">')
+MATRIX_COLUMNS = re.compile(r'name="columns" value="(?P<columns>[^"]*)"')
+MATRIX_STATE = re.compile(r'id="raci-state" name="state" value="(?P<state>[^"]*)"')
+
+
+@dataclass
+class ShownPage:
+    """The RACI form fields of the service page a client shows, kept up to date as a browser keeps them."""
+
+    service_key: str
+    columns: str = ""
+    state: str = ""
+    # Activity key to the accountable team ids that its list showed ("seen").
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def update(self, html: str) -> None:
+        """Read the fields from a service page, or from an edit response that may contain one row only."""
+        for match in ACCOUNTABLE_FORM.finditer(html):
+            self.seen[match["activity"]] = match["seen"]
+        if (columns := MATRIX_COLUMNS.search(html)) is not None:
+            self.columns = columns["columns"]
+        if (state := MATRIX_STATE.search(html)) is not None:
+            self.state = state["state"]
+
+
 @dataclass
 class Client:
     number: int
@@ -213,8 +236,12 @@ class Client:
     facts: dict
     mix: dict[str, int]
     rng: random.Random
+    # The services this client opens and edits. Each client has its own, as each service owner edits
+    # their own services, so that two clients never edit one service at the same time.
+    own_services: list[str]
     samples: list[Sample] = field(default_factory=list)
     sent: int = 0
+    page: ShownPage | None = None
 
     def next_request(self) -> tuple[str, str, str, dict, dict | None]:
         """Return the endpoint name, method, path, headers and form of a request drawn from the mix."""
@@ -222,6 +249,9 @@ class Client:
         base = f"/p/{PORTFOLIO_KEY}"
         pages = max(1, len(self.facts["services"]) // 50)
         htmx = {"HX-Request": "true"}
+        if endpoint == RACI_EDIT and (self.page is None or not self.page.seen):
+            # An edit happens on a service page; a client that has not opened one yet opens one.
+            endpoint = "service page"
         if endpoint == "dashboard":
             return endpoint, "GET", f"{base}/", {}, None
         if endpoint == "catalogue page":
@@ -229,10 +259,15 @@ class Client:
         if endpoint == CATALOGUE_PARTIAL:
             return endpoint, "GET", f"{base}/services/?page={self.rng.randint(1, pages)}", htmx, None
         if endpoint == "service page":
-            return endpoint, "GET", f"{base}/services/{self.rng.choice(self.facts['services'])}/", {}, None
-        service_key, activities = self.rng.choice(self.facts["edits"])
-        path = f"{base}/services/{service_key}/raci/{self.rng.choice(activities)}/accountable/"
-        return endpoint, "POST", path, htmx, {"team": self.rng.choice(self.facts["teams"])}
+            return endpoint, "GET", f"{base}/services/{self.rng.choice(self.own_services)}/", {}, None
+        # The accountable team list of one activity, sent as its form sends it: the status line is the
+        # target, and the form includes the page's columns and row digests (#raci-state).
+        page = self.page
+        activity = self.rng.choice(sorted(page.seen))
+        path = f"{base}/services/{page.service_key}/raci/{activity}/accountable/"
+        form = {"team": self.rng.choice(self.facts["teams"]), "seen": page.seen[activity],
+                "columns": page.columns, "state": page.state}
+        return endpoint, "POST", path, {**htmx, "HX-Target": "editor-status"}, form
 
     def run(self, until: float) -> None:
         while time.monotonic() < until:
@@ -246,8 +281,16 @@ class Client:
                                           form=form)
                 status, error = reply.status, "" if reply.status == 200 else f"HTTP {reply.status}"
             except OSError as exception:
-                status, error = 0, type(exception).__name__
+                reply, status, error = None, 0, type(exception).__name__
             self.samples.append(Sample(endpoint, request_id, time.perf_counter() - started, status, error))
+            if status == 200:
+                self._keep_page(endpoint, path, reply.body.decode("utf-8", errors="replace"))
+
+    def _keep_page(self, endpoint: str, path: str, html: str) -> None:
+        if endpoint == "service page":
+            self.page = ShownPage(service_key=path.rstrip("/").rsplit("/", 1)[1])
+        if endpoint in ("service page", RACI_EDIT):
+            self.page.update(html)
 
 
 def run_load(clients: list[Client], seconds: float) -> float:
@@ -337,7 +380,10 @@ def render_section(rows: list[dict], samples: list[Sample], context: dict) -> st
         f"{context['warm_up']:.0f} s warm-up. The mix, by weight: "
         + ", ".join(f"{endpoint} {weight}" for endpoint, weight in mix.items())
         + ". Pages are 50 services long; the catalogue partial is the service list with `HX-Request`."
-        + (" The RACI edit sets the accountable team of one lifecycle activity of a random service."
+        + (" Each client opens and edits its own share of the services, as service owners would. The "
+           "RACI edit sets the accountable team of a random lifecycle activity on the service page that "
+           "the client opened last, with the fields its form sends: the matrix's columns and row "
+           "digests and the accountable teams the page showed, with the status line as the htmx target."
            if RACI_EDIT in mix else ""),
         "",
         "Latency is measured by the clients, so it includes the wait for a free worker. The server "
@@ -452,7 +498,8 @@ def main(argv: list[str]) -> int:
             session = Session(port)
             session.log_in(facts["password"])
             rng = random.Random(arguments.seed * 1000 + index)
-            clients.append(Client(index + 1, session, facts, mix, rng))
+            own = facts["services"][index::arguments.clients]
+            clients.append(Client(index + 1, session, facts, mix, rng, own))
         load_before = load_average()
         run_load(clients, arguments.warm_up)
         for client in clients:
