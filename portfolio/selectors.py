@@ -13,7 +13,8 @@ from django.db.models import Case, Count, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from patterns.models import Expectation, LifecycleActivity, PartyKind, Pattern
+from patterns.models import LifecycleActivity, PartyKind, Pattern
+from patterns.reference import ReferenceTables
 from portfolio.analysis.snapshot import PortfolioSnapshot
 from portfolio.attestation import state_counts
 from portfolio.models import (
@@ -173,12 +174,13 @@ class ServicePage:
     cell_teams: list[TeamColumn] = field(default_factory=list)
     # Assigned pattern key to the activity keys in that pattern's scope, in lifecycle order.
     scopes: dict[str, list[str]] = field(default_factory=dict)
+    reference: ReferenceTables | None = None
 
     @cached_property
     def unassigned_patterns(self) -> list[Pattern]:
-        """The library's patterns not assigned to the service, by name; read on first use (one query)."""
+        """The library's patterns not assigned to the service, by name."""
         assigned = {assignment.pattern_id for assignment in self.assignments}
-        return [pattern for pattern in Pattern.objects.order_by(Lower("name")) if pattern.key not in assigned]
+        return [pattern for pattern in self.reference.patterns if pattern.key not in assigned]
 
 
 def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
@@ -190,15 +192,18 @@ def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
     return service
 
 
-def service_page(service: Service) -> ServicePage:
-    """Read everything the service page shows about `service`, in five queries and one on demand."""
+def service_page(service: Service, reference: ReferenceTables) -> ServicePage:
+    """Read everything the service page shows about `service`, in four queries.
+
+    `reference` holds the library's tables (`reference_tables`).
+    """
     assignments = list(
         PatternAssignment.objects.filter(service=service)
         .select_related("pattern")
         .order_by(Lower("pattern__name"))
     )
     scopes: dict[str, list[str]] = {assignment.pattern_id: [] for assignment in assignments}
-    raci = _raci_rows(service, assignments, scopes)
+    raci = _raci_rows(service, assignments, scopes, reference)
     teams = team_columns(service.portfolio)
     holding = {team_id for row in raci for team_id in row.roles_by_team}
     return ServicePage(
@@ -208,13 +213,14 @@ def service_page(service: Service) -> ServicePage:
         teams=teams,
         cell_teams=[team for team in teams if team.pk in holding],
         scopes=scopes,
+        reference=reference,
     )
 
 
-def _raci_rows(service: Service, assignments: list[PatternAssignment],
-               scopes: dict[str, list[str]]) -> list[RaciRow]:
+def _raci_rows(service: Service, assignments: list[PatternAssignment], scopes: dict[str, list[str]],
+               reference: ReferenceTables) -> list[RaciRow]:
     """Build the RACI rows; fill `scopes` (assigned pattern key to list) with each pattern's scope."""
-    rows = {activity.key: RaciRow(activity) for activity in LifecycleActivity.objects.order_by("position")}
+    rows = {activity.key: RaciRow(activity) for activity in reference.activities}
     for assignment in assignments:
         for key in assignment.activities:
             if key in rows:
@@ -222,10 +228,9 @@ def _raci_rows(service: Service, assignments: list[PatternAssignment],
 
     # Only the activities an assignment governs count; the rest of a pattern's scope is left out.
     governed = {(a.pattern_id, key) for a in assignments for key in a.activities}
-    expectations = Expectation.objects.filter(pattern__key__in={a.pattern_id for a in assignments})
-    for pattern_key, activity_key, kinds, participating in expectations.values_list(
-        "pattern__key", "activity_id", "accountable_kinds", "participating_kinds"
-    ):
+    expectations = ((pattern_key, expected) for pattern_key in scopes
+                    for expected in reference.expectations.get(pattern_key, ()))
+    for pattern_key, (activity_key, kinds, participating) in expectations:
         scopes[pattern_key].append(activity_key)
         row = rows.get(activity_key)
         if row is None or (pattern_key, activity_key) not in governed:

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from patterns.models import DecisionFactor, PartyKind
+from patterns.reference import reference_tables
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import analyse_portfolio
-from portfolio.analysis.engine import count_levels
+from portfolio.analysis.engine import count_levels, portfolio_snapshot
 from portfolio.forms import AssignPatternForm, TeamChoiceField
 from portfolio.models import PatternAssignment, RaciRole, Service, ServiceStatus, Team
 from portfolio.selectors import RaciRow, ServicePage, TeamColumn, service_for_page, service_page
@@ -388,8 +389,9 @@ def service_context(request, access: PortfolioAccess, service: Service, *, colum
     """
     service.portfolio = access.portfolio
     context = findings_context(access, service)
-    page = service_page(service)
-    factors = once(lambda: list(DecisionFactor.objects.order_by("position")))
+    reference = reference_tables(portfolio_snapshot(access.portfolio).library)
+    page = service_page(service, reference)
+    factors = once(lambda: list(reference.factors))
     # The template calls the `once` entries only when the rendered part shows them, so a
     # partial such as the RACI matrix after a cell edit skips their queries.
     context |= {

@@ -14,7 +14,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,7 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patterns.models import DecisionFactor, LifecycleActivity, Pattern
+from patterns.reference import reference_tables
 from portfolio.access import portfolio_for_request
+from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.forms import AccountableTeamForm, AssignPatternForm, TeamChoiceField
 from portfolio.models import RaciRole, Role, Team
 from portfolio.selectors import service_for_page
@@ -210,7 +213,7 @@ def set_pattern_activities(request, key, service_key, pattern_key):
 def raci_cell(request, key, service_key, activity_key):
     """Give or take one RACI role of one team for one activity; see `responsibility_set_role`."""
     access, service = _editable_service(request, key, service_key)
-    activity = get_object_or_404(LifecycleActivity, key=activity_key)
+    activity = _activity_or_404(access, activity_key)
     form = RaciCellForm(request.POST, portfolio=access.portfolio)
     if not form.is_valid():
         return _raci_error(request, access, service, activity_key, form.errors)
@@ -244,8 +247,7 @@ def raci_cell(request, key, service_key, activity_key):
 def set_accountable(request, key, service_key, activity_key):
     """Choose the accountable team of an activity from the list of all the portfolio's teams."""
     access, service = _editable_service(request, key, service_key)
-    # An activity key that does not exist makes the URL itself unknown.
-    activity = get_object_or_404(LifecycleActivity, key=activity_key)
+    activity = _activity_or_404(access, activity_key)
     form = AccountableTeamForm(request.POST, portfolio=access.portfolio)
     if not form.is_valid():
         return _raci_error(request, access, service, activity_key, form.errors)
@@ -382,6 +384,14 @@ def delete_service(request, key, service_key):
 def _editable_service(request, key, service_key):
     access = portfolio_for_request(request, key, Role.EDITOR)
     return access, service_for_page(access.portfolio, service_key)
+
+
+def _activity_or_404(access, activity_key: str):
+    """Return the lifecycle activity in the URL, or raise Http404 for an unknown key."""
+    activity = reference_tables(portfolio_snapshot(access.portfolio).library).activity(activity_key)
+    if activity is None:
+        raise Http404(_("No lifecycle activity has the key “%(key)s”.") % {"key": activity_key})
+    return activity
 
 
 def _columns(request) -> list[int]:

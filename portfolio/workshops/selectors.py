@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from patterns.models import Expectation, PartyKind
+from patterns.reference import reference_tables
 from portfolio.access import PortfolioAccess, portfolio_for_request
 from portfolio.analysis import analyse_portfolio
+from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.models import Role
 from portfolio.selectors import RaciRow, ServicePage, service_page
 from portfolio.views.rendering import FindingRow, finding_rows
@@ -89,7 +91,7 @@ def board_item(workshop: Workshop, position: int) -> BoardItem:
     service = item.service
     service.portfolio = workshop.portfolio
     result = analyse_portfolio(workshop.portfolio)
-    page = service_page(service)
+    page = service_page(service, reference_tables(portfolio_snapshot(workshop.portfolio).library))
     decisions = list(Decision.objects.filter(workshop=workshop, service=service).prefetch_related(
         "actions__owner"))
     return BoardItem(

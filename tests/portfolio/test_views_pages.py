@@ -1,9 +1,12 @@
 """The read pages: home, dashboard, service list and service page, as full pages and htmx partials."""
 
+import json
+
 import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from patterns.library import DATA_FILE, sync_library
 from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.models import PatternAssignment, Role, Team
 from portfolio.selectors import dashboard_counts
@@ -333,3 +336,18 @@ def test_service_page_of_other_portfolio_is_404(client, portfolio, viewer, make_
     response = client.get(reverse("service-detail", args=[portfolio.key, "secret"]))
 
     assert response.status_code == 404
+
+
+def test_service_page_follows_library_change(client, portfolio, viewer, make_service, tmp_path):
+    make_service(portfolio, key="claims", patterns=[IPV])
+    client.force_login(viewer)
+    url = reverse("service-detail", args=[portfolio.key, "claims"])
+    assert "Discover" in html(client.get(url))
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data["activities"][0]["name"] = "Discover and frame"
+    changed = tmp_path / "library.json"
+    changed.write_text(json.dumps(data), encoding="utf-8")
+
+    sync_library(path=changed)
+
+    assert "Discover and frame" in html(client.get(url))
