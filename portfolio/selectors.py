@@ -17,6 +17,7 @@ from patterns.models import LifecycleActivity, PartyKind, Pattern
 from patterns.reference import ReferenceTables
 from portfolio.analysis.snapshot import PortfolioSnapshot
 from portfolio.attestation import state_counts
+from portfolio.catalogue.lookups import catalogue_lookups
 from portfolio.models import (
     Membership,
     PatternAssignment,
@@ -125,9 +126,16 @@ class TeamColumn:
 
 
 def team_columns(portfolio: Portfolio) -> list[TeamColumn]:
-    """Return the portfolio's teams by name, without building model instances for hundreds of teams."""
-    rows = Team.objects.filter(portfolio=portfolio).order_by(Lower("name"), "pk")
-    return [TeamColumn(*row) for row in rows.values_list("pk", "name", "party_kind")]
+    """Return the portfolio's teams by name, from the cached lookups (`catalogue_lookups`).
+
+    The list is shared by the requests that find the same lookups: read it, never change it.
+    """
+    lookups = catalogue_lookups(portfolio)
+    columns = lookups.memo.get("team columns")
+    if columns is None:
+        columns = lookups.memo["team columns"] = [TeamColumn(team.pk, team.name, team.party_kind)
+                                                  for team in lookups.teams]
+    return columns
 
 
 # --- service page ------------------------------------------------------------------------------------------
