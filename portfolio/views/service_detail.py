@@ -55,8 +55,27 @@ class CellButton:
 
 @dataclass
 class MatrixCell:
+    """One team's cell of one matrix row; its buttons are built on first use."""
+
     team: TeamColumn
-    buttons: list[CellButton]
+    row: "MatrixRow"
+    # The team's position among the columns.
+    column: int
+
+    def _buttons(self):
+        """Yield (role, label, pressed, dom_id, column) for each toggle, in RACI order."""
+        raci, layout = self.row.raci, self.row.layout
+        team_roles = raci.roles_by_team.get(self.team.pk, ())
+        for role_index, (role, role_name) in enumerate(layout.roles):
+            label = layout.label % {"role": role_name, "team": self.team.name, "activity": raci.activity.name}
+            yield (role, label, role in team_roles, f"cell-{raci.activity.key}-{self.team.pk}-{role}",
+                   self.column * len(layout.roles) + role_index)
+
+    @cached_property
+    def buttons(self) -> list[CellButton]:
+        """The toggles as objects, for the template that shows viewers the roles held."""
+        return [CellButton(role, label, pressed, dom_id, self.row.index, column)
+                for role, label, pressed, dom_id, column in self._buttons()]
 
     @cached_property
     def buttons_html(self) -> str:
@@ -68,15 +87,14 @@ class MatrixCell:
         buttons by data-row and data-col.
         """
         parts = []
-        for button in self.buttons:
+        for role, label, pressed, dom_id, column in self._buttons():
             # Role letters and numbers need no escaping, but the label contains the team name.
-            label = escape(button.label)
-            pressed = "true" if button.pressed else "false"
+            label = escape(label)
             parts.append(
-                f'<button type="submit" name="set" value="{button.value}" id="{escape(button.dom_id)}" '
-                f'class="raci-toggle raci-toggle--{button.role}" aria-pressed="{pressed}" '
-                f'aria-label="{label}" title="{label}" data-row="{button.row}" data-col="{button.column}">'
-                f'{button.role}</button>'
+                f'<button type="submit" name="set" value="{role}{"-" if pressed else "+"}" '
+                f'id="{escape(dom_id)}" class="raci-toggle raci-toggle--{role}" '
+                f'aria-pressed="{"true" if pressed else "false"}" aria-label="{label}" title="{label}" '
+                f'data-row="{self.row.index}" data-col="{column}">{role}</button>'
             )
         # Every part that is not a constant, a role letter or a number was escaped above.
         return mark_safe("".join(parts))
@@ -104,24 +122,7 @@ class MatrixRow:
     @cached_property
     def cells(self) -> list[MatrixCell]:
         """One cell per column; built on first use, so a response with one row builds one row's buttons."""
-        raci, roles = self.raci, self.layout.roles
-        cells = []
-        for column_index, team in enumerate(self.layout.columns):
-            held = raci.roles_by_team.get(team.pk, set())
-            buttons = [
-                CellButton(
-                    role=role,
-                    label=self.layout.label % {"role": role_name, "team": team.name,
-                                               "activity": raci.activity.name},
-                    pressed=role in held,
-                    dom_id=f"cell-{raci.activity.key}-{team.pk}-{role}",
-                    row=self.index,
-                    column=column_index * len(roles) + role_index,
-                )
-                for role_index, (role, role_name) in enumerate(roles)
-            ]
-            cells.append(MatrixCell(team, buttons))
-        return cells
+        return [MatrixCell(team, self, column) for column, team in enumerate(self.layout.columns)]
 
     @cached_property
     def digest(self) -> str:
