@@ -17,7 +17,8 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Lower
 from django.utils.http import urlencode
 
-from portfolio.analysis.engine import LEVEL_LABELS, AnalysisResult
+from portfolio.analysis.engine import LEVEL_LABELS, AnalysisResult, portfolio_snapshot
+from portfolio.analysis.snapshot import PortfolioSnapshot
 from portfolio.attestation import AttestationState, state_filter
 from portfolio.catalogue.lookups import CatalogueLookups
 from portfolio.models import PatternAssignment, Portfolio, Service, ServiceStatus
@@ -145,23 +146,25 @@ def catalogue_page(
         # past the earlier services without joining each of them to its team.
         services_on_page = Service.objects.filter(pk__in=page.object_list).select_related("owner")
         on_page = list(services_on_page.order_by(*order))
-    patterns = pattern_names(service.pk for service in on_page)
-    rows = [CatalogueRow(service, patterns.get(service.pk, ()), result.counts_of(service.key))
+    snapshot = portfolio_snapshot(portfolio)
+    rows = [CatalogueRow(service, pattern_names(snapshot, service.key), result.counts_of(service.key))
             for service in on_page]
     return CataloguePage(page, rows)
 
 
-def pattern_names(service_ids) -> dict[int, tuple[str, ...]]:
-    """Return the pattern names of each of `service_ids`, by name ignoring case, in one query."""
-    names: dict[int, list[str]] = {}
-    assignments = (
-        PatternAssignment.objects.filter(service_id__in=list(service_ids))
-        .order_by(Lower("pattern__name"), "pattern_id")
-        .values_list("service_id", "pattern__name")
-    )
-    for service_id, name in assignments:
-        names.setdefault(service_id, []).append(name)
-    return {service_id: tuple(found) for service_id, found in names.items()}
+def pattern_names(snapshot: PortfolioSnapshot, service_key: str) -> tuple[str, ...]:
+    """Return the names of the patterns assigned to a service, by name ignoring case.
+
+    They come from the analysis's snapshot, which is as new as the request's
+    revision or newer, so the page costs no query for them. A service that
+    the snapshot does not know yet (added since) shows none.
+    """
+    service = snapshot.find_service(service_key)
+    if service is None:
+        return ()
+    patterns = snapshot.library.patterns
+    ordered = sorted(service.patterns, key=lambda key: (patterns[key].name.lower(), key))
+    return tuple(patterns[key].name for key in ordered)
 
 
 def filtered_services(portfolio: Portfolio, state: ListState) -> QuerySet[Service]:

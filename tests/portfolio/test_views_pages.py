@@ -10,6 +10,7 @@ from patterns.library import DATA_FILE, sync_library
 from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.models import PatternAssignment, Role, Team
 from portfolio.selectors import dashboard_counts
+from portfolio.services import service_assign_pattern
 from tests.conftest import assign_pattern
 
 IPV = "internal-product-vendor"
@@ -133,6 +134,20 @@ def test_service_list_shows_row_details(client, portfolio, viewer, make_service,
     assert "Claims team" in page
     assert "Internal Product Vendor" in page
     assert "error" in page
+
+
+def test_service_list_patterns_follow_service_edit(client, portfolio, viewer, make_service):
+    service = make_service(portfolio, key="claims", patterns=["service-integrator"])
+    client.force_login(viewer)
+    url = reverse("service-list", args=[portfolio.key])
+    client.get(url)
+    # A write to one service: the analysis brings its snapshot forward, which the rows' pattern names read.
+    service_assign_pattern(service=service, pattern_key=IPV)
+
+    page = html(client.get(url, HTTP_HX_REQUEST="true"))
+
+    row = page[page.index("<code>claims</code>"):]
+    assert row.index("Internal Product Vendor") < row.index("Service Integrator")
 
 
 def test_service_list_orders_by_name_ignoring_case(client, portfolio, viewer, make_service):
