@@ -41,6 +41,8 @@ from portfolio.models import (
 logger = logging.getLogger(__name__)
 
 MAPPING_MODELS = (PatternAssignment, Responsibility)
+# The attribute that `note_locked_attestation` sets on a Service instance.
+_LOCKED_ATTESTED_AT = "_attested_at_under_lock"
 
 
 class AttestationState(models.TextChoices):
@@ -169,8 +171,36 @@ def flag_change_set(change_set: ChangeSet) -> int:
     return flag_review_needed(Service.objects.filter(touched), user_id=change_set.user_id)
 
 
+def note_locked_attestation(service: Service, attested_at: datetime | None) -> None:
+    """Record on `service` its `attested_at` as read under its row lock, in the write's atomic block.
+
+    Until the block ends, no attestation can change, so the mapping changes
+    in it need not mark an unattested service for review.
+    """
+    service.attested_at = attested_at
+    # The write's atomic block identifies it: the block leaves the connection's list when the write
+    # ends, and the note holds it, so no later block can be the same object.
+    setattr(service, _LOCKED_ATTESTED_AT, (transaction.get_connection().atomic_blocks[-1], attested_at))
+
+
+def unattested_under_lock(service: Service | None, *, this_transaction: bool = True) -> bool:
+    """Return True when a write read `service` under its row lock and found it not attested.
+
+    With `this_transaction` False, a write earlier in the request counts too:
+    the response to an edit shows the attestation as that write found it.
+    """
+    note = getattr(service, _LOCKED_ATTESTED_AT, None) if service is not None else None
+    if note is None or note[1] is not None:
+        return False
+    if not this_transaction:
+        return True
+    return any(block is note[0] for block in transaction.get_connection().atomic_blocks)
+
+
 @receiver(post_create_historical_record, dispatch_uid="attestation-mapping-change")
 def _flag_single_change(sender, instance, history_instance, **kwargs):
-    if isinstance(instance, MAPPING_MODELS):
+    # An unattested service has nothing to mark, and the UPDATE below would match no row.
+    if isinstance(instance, MAPPING_MODELS) and not unattested_under_lock(
+            instance._state.fields_cache.get("service")):
         flag_review_needed(Service.objects.filter(pk=instance.service_id),
                            user_id=history_instance.history_user_id)

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from patterns.models import DecisionFactor, Expectation, LifecycleActivity, Pattern, Practice
 from portfolio.analysis.live import lock_portfolio, service_write
-from portfolio.attestation import flag_change_set
+from portfolio.attestation import flag_change_set, note_locked_attestation
 from portfolio.history.recording import change_scope, current_change_set, current_kind, record_bulk
 from portfolio.models import (
     Membership,
@@ -311,6 +311,7 @@ def responsibility_set_role(
     role: str,
     held: bool,
     expected_accountable: Iterable[int] | None = None,
+    activity: LifecycleActivity | None = None,
 ) -> CellChange:
     """Give `team` the `role` for an activity of `service` (held=True) or take it away (held=False).
 
@@ -324,7 +325,7 @@ def responsibility_set_role(
         raise _invalid("role", _("Choose R, A, C or I; “%(role)s” is not a RACI role."), role=role)
     # Plain strings in cells: an enum member hashes differently from its value.
     role = RaciRole(role).value
-    activity = _activity_or_error(activity_key)
+    activity = _activity_or_error(activity_key, activity)
     _check_team_portfolio(team, service.portfolio, field="team")
     cell = (team.pk, role)
     with transaction.atomic(), service_write(service.portfolio_id, service):
@@ -349,13 +350,14 @@ def responsibility_choose_accountable(
     activity_key: str,
     team: Team | None,
     expected_accountable: Iterable[int] | None = None,
+    activity: LifecycleActivity | None = None,
 ) -> CellChange:
     """Make `team` the one accountable team for an activity of `service`; None leaves it without one.
 
     With `expected_accountable`, EditConflict is raised when the accountable
     teams are no longer the ones the editor saw, unless they already are `team`.
     """
-    activity = _activity_or_error(activity_key)
+    activity = _activity_or_error(activity_key, activity)
     _check_team_portfolio(team, service.portfolio, field="team")
     with transaction.atomic(), service_write(service.portfolio_id, service):
         before = _locked_cells(service, activity)
@@ -432,7 +434,9 @@ def responsibility_restore(
 def _locked_cells(service: Service, activity: LifecycleActivity) -> frozenset[Cell]:
     # Locking the service row serialises RACI writes to one service, so that two
     # editors cannot each add an accountable team to the same activity.
-    list(Service.objects.select_for_update().filter(pk=service.pk).order_by().values_list("pk", flat=True))
+    attested_at = (Service.objects.select_for_update().filter(pk=service.pk).order_by()
+                   .values_list("attested_at", flat=True).first())
+    note_locked_attestation(service, attested_at)
     rows = Responsibility.objects.filter(service=service, activity=activity).values_list("team_id", "role")
     return frozenset(rows)
 
@@ -709,7 +713,10 @@ def _delete_child(row: PatternAssignment | Responsibility, service: Service) -> 
     row.delete()
 
 
-def _activity_or_error(activity_key: str) -> LifecycleActivity:
+def _activity_or_error(activity_key: str, known: LifecycleActivity | None = None) -> LifecycleActivity:
+    """Return the activity `activity_key`: `known` when the caller read it already, else one query."""
+    if known is not None and known.key == activity_key:
+        return known
     activity = LifecycleActivity.objects.filter(key=activity_key).first()
     if activity is None:
         raise _invalid("activity", _("Unknown lifecycle activity “%(key)s”."), key=activity_key)

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portfolio.attestation import AttestationState, attestation_state
+from portfolio.attestation import AttestationState, attestation_state, unattested_under_lock
 from portfolio.models import Service
 
 register = template.Library()
@@ -34,10 +34,11 @@ def attestation_panel(context):
 
     With `refresh` true in the context (the responses to mapping edits), the
     attestation fields are read again, in one query, because the edit may have
-    marked the service for review.
+    marked the service for review. A service that the edit found unattested
+    under its row lock was not marked, and is shown as that read found it.
     """
     service, portfolio, access = context["service"], context["portfolio"], context["access"]
-    if context.get("refresh"):
+    if context.get("refresh") and not unattested_under_lock(service, this_transaction=False):
         service = Service.objects.select_related("owner", "attested_by").get(pk=service.pk)
     panel = AttestationPanel(
         state=attestation_state(service, portfolio),

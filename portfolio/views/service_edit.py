@@ -222,7 +222,7 @@ def raci_cell(request, key, service_key, activity_key):
     expected = parse_ids(form.cleaned_data["seen"]) if role == RaciRole.ACCOUNTABLE and held else None
     try:
         change = responsibility_set_role(service=service, activity_key=activity_key, team=team, role=role,
-                                         held=held, expected_accountable=expected)
+                                         held=held, expected_accountable=expected, activity=activity)
     except EditConflict as conflict:
         return _render(request, access, service, AFTER_RACI_CHANGE, status=CONFLICT_STATUS,
                        notice=conflict.message, notice_level="error")
@@ -256,7 +256,7 @@ def set_accountable(request, key, service_key, activity_key):
     try:
         change = responsibility_choose_accountable(
             service=service, activity_key=activity_key, team=team,
-            expected_accountable=parse_ids(seen) if seen is not None else None,
+            expected_accountable=parse_ids(seen) if seen is not None else None, activity=activity,
         )
     except EditConflict as conflict:
         return _render(request, access, service, AFTER_RACI_CHANGE, status=CONFLICT_STATUS,

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from portfolio.imports.parse import UploadedFile
 from portfolio.models import ChangeKind, Membership, Role, Service
 from portfolio.services import (
     responsibility_set_accountable,
+    responsibility_set_role,
     service_assign_pattern,
     service_update,
     team_delete,
@@ -137,6 +140,55 @@ def test_page_raci_edit_needs_review(client, setup):
 
     assert response.status_code == 302
     assert state(service) == AttestationState.REVIEW_NEEDED
+
+
+def test_raci_edit_after_late_attestation_needs_review(setup):
+    # The editor's copy of the service was read before the owning team attested it.
+    stale_copy = Service.objects.get(pk=setup["service"].pk)
+    service_attest(service=setup["service"], user=setup["insider"])
+
+    with as_user(setup["outsider"]):
+        responsibility_set_role(service=stale_copy, activity_key="build", team=setup["others"], role="R",
+                                held=True)
+
+    assert state(stale_copy) == AttestationState.REVIEW_NEEDED
+
+
+def test_raci_edit_of_unattested_service_skips_flag(setup):
+    service = setup["service"]
+
+    with as_user(setup["outsider"]), CaptureQueriesContext(connection) as queries:
+        responsibility_set_role(service=service, activity_key="build", team=setup["others"], role="R",
+                                held=True)
+
+    assert not [query for query in queries if "mapping_review_needed" in query["sql"]]
+    assert state(service) == AttestationState.NOT_ATTESTED
+
+
+def test_second_write_in_request_sees_late_attestation(setup):
+    service = setup["service"]
+    with as_user(setup["outsider"]):
+        responsibility_set_role(service=service, activity_key="build", team=setup["others"], role="R",
+                                held=True)
+    # Attested after the first write committed, while the same object is used for the next write.
+    service_attest(service=Service.objects.get(pk=service.pk), user=setup["insider"])
+
+    with as_user(setup["outsider"]):
+        service_assign_pattern(service=service, pattern_key=MSP)
+
+    assert state(service) == AttestationState.REVIEW_NEEDED
+
+
+def test_htmx_raci_edit_shows_review_needed(client, setup):
+    service = setup["service"]
+    service_attest(service=service, user=setup["insider"])
+    client.force_login(setup["outsider"])
+    url = reverse("service-set-accountable", args=[service.portfolio.key, "claims", "build"])
+
+    response = client.post(url, {"team": setup["others"].pk}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "Review needed" in response.content.decode()
 
 
 def attest_form_fields(page: str) -> dict[str, str]:
