@@ -382,8 +382,9 @@ def render_section(rows: list[dict], samples: list[Sample], context: dict) -> st
         + ". Pages are 50 services long; the catalogue partial is the service list with `HX-Request`."
         + (" Each client opens and edits its own share of the services, as service owners would. The "
            "RACI edit sets the accountable team of a random lifecycle activity on the service page that "
-           "the client opened last, with the fields its form sends: the matrix's columns and row "
-           "digests and the accountable teams the page showed, with the status line as the htmx target."
+           "the client opened last. It sends the fields of that list's form (the matrix's columns, its "
+           "row digests and the accountable teams the page showed), with the status line as the htmx "
+           "target."
            if RACI_EDIT in mix else ""),
         "",
         "Latency is measured by the clients, so it includes the wait for a free worker. The server "
