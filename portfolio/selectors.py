@@ -91,7 +91,9 @@ def dashboard_counts(portfolio: Portfolio, snapshot: PortfolioSnapshot) -> Dashb
         for state in per_state:
             by_state[state] += row[state]
     uses = Counter(pattern for service in snapshot.services for pattern in service.patterns)
-    names = {key: snapshot.library.patterns[key].name for key in uses}
+    patterns = snapshot.library.patterns
+    # A pattern newer than the library snapshot keeps its key as its name until the next full load.
+    names = {key: patterns[key].name if key in patterns else key for key in uses}
     by_name = sorted(uses, key=lambda key: names[key].lower())
     return DashboardCounts(
         services_by_status=by_status,

@@ -10,6 +10,16 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from patterns.library import library_changed
+from patterns.models import (
+    DecisionFactor,
+    Expectation,
+    FactorValue,
+    KeyPractice,
+    LibraryRelease,
+    LifecycleActivity,
+    Pattern,
+    Practice,
+)
 from portfolio.models import (
     PatternAssignment,
     Portfolio,
@@ -24,6 +34,9 @@ from portfolio.models import (
 DIRECT_MODELS = (Team, Service, PracticeAdoption, Waiver)
 
 SERVICE_CHILD_MODELS = (PatternAssignment, Responsibility)
+
+LIBRARY_MODELS = (LibraryRelease, LifecycleActivity, Practice, Pattern, KeyPractice, Expectation,
+                  DecisionFactor, FactorValue)
 
 
 def _bumped() -> dict:
@@ -71,3 +84,16 @@ post_save.connect(_on_portfolio_save, sender=Portfolio, dispatch_uid="revision-s
 def _on_library_change(sender, **kwargs):
     # Every portfolio is judged by the library, so every cached result is now old.
     Portfolio.objects.update(**_bumped())
+
+
+def _on_library_row_change(sender, **kwargs):
+    # A library row saved one at a time, as the Django admin saves it: every process must load its
+    # portfolios in full, with a new library snapshot, which the page caches key on.
+    Portfolio.objects.update(**_bumped())
+
+
+for model in LIBRARY_MODELS:
+    post_save.connect(_on_library_row_change, sender=model,
+                      dispatch_uid=f"revision-library-save-{model.__name__}")
+    post_delete.connect(_on_library_row_change, sender=model,
+                        dispatch_uid=f"revision-library-delete-{model.__name__}")

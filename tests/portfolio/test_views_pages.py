@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from patterns.library import DATA_FILE, sync_library
+from patterns.models import Expectation, LifecycleActivity, Pattern
 from portfolio.analysis.engine import portfolio_snapshot
 from portfolio.models import PatternAssignment, Role, Team
 from portfolio.selectors import dashboard_counts
@@ -366,3 +367,27 @@ def test_service_page_follows_library_change(client, portfolio, viewer, make_ser
     sync_library(path=changed)
 
     assert "Discover and frame" in html(client.get(url))
+
+
+def test_pages_follow_library_rows_saved_one_by_one(client, portfolio, viewer, make_service):
+    service = make_service(portfolio, key="claims", patterns=[IPV])
+    client.force_login(viewer)
+    pages = [reverse(name, args=args) for name, args in (
+        ("dashboard", [portfolio.key]), ("service-list", [portfolio.key]),
+        ("service-detail", [portfolio.key, "claims"]))]
+    for url in pages:
+        client.get(url)
+    # As the Django admin saves them: one row at a time, without sync_library.
+    activity = LifecycleActivity.objects.get(key="discover")
+    activity.name = "Discover and frame"
+    activity.save()
+    pattern = Pattern.objects.create(key="admin-made", name="Admin-made pattern", category="internal_it",
+                                     position=99)
+    Expectation.objects.create(pattern=pattern, activity=activity, accountable_kinds=["technology"])
+    service_assign_pattern(service=service, pattern_key="admin-made")
+
+    responses = [client.get(url) for url in pages]
+
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert all("Admin-made pattern" in html(response) for response in responses)
+    assert "Discover and frame" in html(responses[2])
