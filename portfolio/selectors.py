@@ -91,10 +91,8 @@ def dashboard_counts(portfolio: Portfolio, snapshot: PortfolioSnapshot) -> Dashb
         for state in per_state:
             by_state[state] += row[state]
     uses = Counter(pattern for service in snapshot.services for pattern in service.patterns)
-    patterns = snapshot.library.patterns
-    # A pattern newer than the library snapshot keeps its key as its name until the next full load.
-    names = {key: patterns[key].name if key in patterns else key for key in uses}
-    by_name = sorted(uses, key=lambda key: names[key].lower())
+    names = {key: snapshot.library.pattern_name(key) for key in uses}
+    by_name = sorted(uses, key=lambda key: (names[key].lower(), key))
     return DashboardCounts(
         services_by_status=by_status,
         teams=len(snapshot.teams),
@@ -203,9 +201,10 @@ def service_for_page(portfolio: Portfolio, service_key: str) -> Service:
 
 
 def service_page(service: Service, reference: ReferenceTables) -> ServicePage:
-    """Read everything the service page shows about `service`, in four queries.
+    """Read everything the service page shows about `service`, in two queries.
 
-    `reference` holds the library's tables (`reference_tables`).
+    `reference` holds the library's tables (`reference_tables`), and the teams
+    come from the cached lookups (`team_columns`).
     """
     assignments = list(
         PatternAssignment.objects.filter(service=service)

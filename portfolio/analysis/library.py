@@ -51,6 +51,11 @@ class LibrarySnapshot:
     factor_names: dict[str, str]
     factor_options: dict[str, dict[str, str]]
 
+    def pattern_name(self, key: str) -> str:
+        """Return the pattern's name, or its key for a pattern added after this snapshot was read."""
+        pattern = self.patterns.get(key)
+        return pattern.name if pattern is not None else key
+
 
 def load_library() -> LibrarySnapshot:
     """Read the whole library in seven queries, whatever its size."""

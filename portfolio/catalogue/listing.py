@@ -162,9 +162,7 @@ def pattern_names(snapshot: PortfolioSnapshot, service_key: str) -> tuple[str, .
     service = snapshot.find_service(service_key)
     if service is None:
         return ()
-    library = snapshot.library.patterns
-    # A pattern newer than the library snapshot keeps its key as its name until the next full load.
-    names = {key: library[key].name if key in library else key for key in service.patterns}
+    names = {key: snapshot.library.pattern_name(key) for key in service.patterns}
     return tuple(names[key] for key in sorted(names, key=lambda key: (names[key].lower(), key)))
 
 
